@@ -1,0 +1,153 @@
+import datetime as dt
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, Q
+from django.urls import reverse
+
+from mandates.provenance import Sourced
+
+PARTIAL_DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
+
+
+def validate_partial_date(value):
+    """An ISO date that may stop at the year or the month: "2019", "2019-04", "2022-10-24"."""
+    if not PARTIAL_DATE.match(value):
+        raise ValidationError("Write the date as YYYY, YYYY-MM or YYYY-MM-DD.")
+    if len(value) == 10:
+        try:
+            dt.date.fromisoformat(value)
+        except ValueError as exc:
+            raise ValidationError("That day does not exist.") from exc
+
+
+def format_partial_date(value):
+    if not value:
+        return ""
+    parts = value.split("-")
+    if len(parts) == 1:
+        return value
+    month = dt.date(int(parts[0]), int(parts[1]), 1).strftime("%B")
+    return f"{int(parts[2])} {month} {parts[0]}" if len(parts) == 3 else f"{month} {parts[0]}"
+
+
+class InstrumentQuerySet(models.QuerySet):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+    def for_listing(self):
+        """Everything instrument_list.html touches, in a fixed number of queries."""
+        return self.select_related("parent").annotate(
+            resolution_count=Count("resolution_links__resolution", distinct=True)
+        )
+
+    def for_detail(self):
+        return self.select_related("parent").prefetch_related("protocols", "partners")
+
+    def core(self):
+        return self.filter(slug__in=Instrument.CORE_SLUGS)
+
+
+class Instrument(Sourced):
+    """A convention, protocol, set of guidelines, declaration or model treaty."""
+
+    CORE_SLUGS = ("untoc", "guidelines", "doha-declaration")
+
+    class Kind(models.TextChoices):
+        CONVENTION = "convention", "Convention"
+        PROTOCOL = "protocol", "Protocol"
+        GUIDELINES = "guidelines", "Guidelines"
+        DECLARATION = "declaration", "Declaration"
+        MODEL_TREATY = "model-treaty", "Model treaty"
+
+    slug = models.SlugField(max_length=60, unique=True, help_text='URL and natural key: "untoc".')
+    short_name = models.CharField(max_length=120)
+    title = models.CharField(max_length=400, help_text="Full official title.")
+    kind = models.CharField(max_length=20, choices=Kind, db_index=True)
+    adopted_by = models.CharField(
+        max_length=300, blank=True, help_text="The body or conference that adopted it."
+    )
+    adopted_on = models.DateField(null=True, blank=True)
+    adoption_place = models.CharField(max_length=200, blank=True)
+    opened_for_signature = models.TextField(blank=True)
+    entry_into_force = models.DateField(null=True, blank=True)
+    entry_into_force_condition = models.CharField(max_length=300, blank=True)
+    depositary = models.CharField(max_length=200, blank=True)
+    signatories = models.PositiveIntegerField(null=True, blank=True)
+    parties_count = models.PositiveIntegerField("number of parties", null=True, blank=True)
+    parties_as_of = models.CharField(
+        "parties as of",
+        max_length=10,
+        blank=True,
+        validators=[validate_partial_date],
+        help_text="YYYY, YYYY-MM or YYYY-MM-DD: the date the count was true.",
+    )
+    parties_note = models.TextField(blank=True)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="protocols",
+        help_text="The convention a protocol belongs to.",
+    )
+    treaty_series = models.CharField(max_length=100, blank=True)
+    document_symbol = models.CharField(max_length=60, blank=True)
+    official_url = models.URLField(blank=True)
+    summary = models.TextField(blank=True)
+
+    objects = InstrumentQuerySet.as_manager()
+
+    class Meta:
+        ordering = [models.F("adopted_on").asc(nulls_last=True), "slug"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(entry_into_force__isnull=True)
+                | Q(adopted_on__isnull=True)
+                | Q(entry_into_force__gte=models.F("adopted_on")),
+                name="instrument_in_force_after_adoption",
+                violation_error_message="Entry into force cannot come before adoption.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("pk")),
+                name="instrument_not_own_parent",
+                violation_error_message="An instrument cannot be its own parent.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.short_name
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def get_absolute_url(self):
+        return reverse("instruments:detail", args=[self.slug])
+
+    @property
+    def is_treaty(self):
+        """Conventions and their protocols bind their parties; the other kinds do not."""
+        return self.kind in (self.Kind.CONVENTION, self.Kind.PROTOCOL)
+
+    @property
+    def is_core(self):
+        return self.slug in self.CORE_SLUGS
+
+    @property
+    def parties_as_of_display(self):
+        return format_partial_date(self.parties_as_of)
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.entry_into_force and self.adopted_on and self.entry_into_force < self.adopted_on:
+            errors["entry_into_force"] = "Entry into force cannot come before adoption."
+        if self.parties_count is not None and not self.parties_as_of:
+            errors["parties_as_of"] = "Say when the number of parties was true."
+        if self.parent_id and self.parent_id == self.pk:
+            errors["parent"] = "An instrument cannot be its own parent."
+        if self.kind == self.Kind.PROTOCOL and not self.parent_id:
+            errors["parent"] = "A protocol belongs to a convention: choose it."
+        if errors:
+            raise ValidationError(errors)

@@ -1,0 +1,712 @@
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, F, Prefetch, Q
+from django.urls import reverse
+from django.utils.text import slugify
+
+from mandates.provenance import Sourced
+
+UN_LANGUAGES = [  # the UN order, each named in its own script
+    ("ar", "العربية"),
+    ("zh", "中文"),
+    ("en", "English"),
+    ("fr", "Français"),
+    ("ru", "Русский"),
+    ("es", "Español"),
+]
+
+
+def undocs_links(symbol):
+    """One official link a UN language for a document symbol (the UN's own permalink service)."""
+    return [(code, name, f"https://undocs.org/{code}/{symbol}") for code, name in UN_LANGUAGES]
+
+
+# --- Bodies -----------------------------------------------------------------------------------
+
+
+class BodyQuerySet(models.QuerySet):
+    def get_by_natural_key(self, code):
+        return self.get(code=code)
+
+    def with_counts(self):
+        return self.annotate(resolution_count=Count("resolutions", distinct=True))
+
+
+class Body(Sourced):
+    """An organ that adopts mandates: General Assembly, Security Council, CCPCJ, ..."""
+
+    class Kind(models.TextChoices):
+        PRINCIPAL_ORGAN = "principal-organ", "Principal organ of the United Nations"
+        FUNCTIONAL_COMMISSION = "functional-commission", "Functional commission"
+        TREATY_BODY = "treaty-body", "Conference of States parties"
+        CONGRESS = "congress", "United Nations congress"
+
+    code = models.CharField(max_length=10, unique=True, help_text='Natural key: "GA", "SC".')
+    slug = models.SlugField(max_length=20, unique=True, help_text='URL segment: "ga".')
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=30, choices=Kind)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        help_text="The body it reports to.",
+    )
+    description = models.TextField(blank=True)
+    number_format = models.CharField(
+        max_length=100,
+        help_text=(
+            "Regular expression a resolution number of this body must match; a named group "
+            "(?P<year>....) ties the number to the year of adoption."
+        ),
+    )
+    symbol_format = models.CharField(
+        max_length=60,
+        blank=True,
+        help_text='How the symbol is made from the number, e.g. "A/RES/{number}". '
+        "Empty where resolutions have no symbol of their own.",
+    )
+    position = models.PositiveSmallIntegerField(default=0, help_text="Order in lists.")
+
+    objects = BodyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "code"]
+        verbose_name_plural = "bodies"
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+    def natural_key(self):
+        return (self.code,)
+
+    def get_absolute_url(self):
+        return reverse("mandates:body-detail", args=[self.slug])
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        try:
+            re.compile(self.number_format)
+        except re.error as exc:
+            errors["number_format"] = f"Not a regular expression: {exc}."
+        if self.symbol_format and "{number}" not in self.symbol_format:
+            errors["symbol_format"] = "Include {number} where the resolution number goes."
+        if self.parent_id and self.parent_id == self.pk:
+            errors["parent"] = "A body cannot report to itself."
+        if errors:
+            raise ValidationError(errors)
+
+    def match_number(self, number):
+        return re.fullmatch(self.number_format, number)
+
+    def symbol_for(self, number):
+        return self.symbol_format.format(number=number) if self.symbol_format else ""
+
+
+# --- Lookups used to tag paragraphs -----------------------------------------------------------
+
+
+class LookupQuerySet(models.QuerySet):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Lookup(models.Model):
+    slug = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=100)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    objects = LookupQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class Addressee(Lookup):
+    """Whom a paragraph asks: UNODC, the Secretary-General, Member States, ..."""
+
+
+class Activity(Lookup):
+    """What a paragraph asks for: technical assistance, an expert group, data collection, ..."""
+
+    class Meta(Lookup.Meta):
+        verbose_name_plural = "activities"
+
+
+# --- Resolutions ------------------------------------------------------------------------------
+
+
+class ResolutionQuerySet(models.QuerySet):
+    def get_by_natural_key(self, body_code, number):
+        return self.get(body__code=body_code, number=number)
+
+    def real(self):
+        return self.filter(is_synthetic=False)
+
+    def for_listing(self):
+        """Everything resolution_list.html and the exports touch, in a fixed number of queries."""
+        return self.select_related("body").prefetch_related(
+            Prefetch("instruments", queryset=_instrument_model().objects.only("slug", "short_name")),
+            Prefetch("partners", queryset=_partner_model().objects.only("slug", "acronym")),
+            Prefetch("paragraphs", queryset=Paragraph.objects.only("resolution_id", "number")),
+        )
+
+    def for_detail(self):
+        return self.select_related("body", "body__parent").prefetch_related(
+            Prefetch(
+                "instrument_links",
+                queryset=ResolutionInstrument.objects.select_related("instrument"),
+            ),
+            Prefetch(
+                "citation_links",
+                queryset=ResolutionCitation.objects.select_related("cited__body"),
+            ),
+            Prefetch(
+                "cited_by_links",
+                queryset=ResolutionCitation.objects.select_related("citing__body"),
+            ),
+            Prefetch(
+                "paragraphs",
+                queryset=Paragraph.objects.prefetch_related("addressees", "activities", "partners"),
+            ),
+            "partners",
+            Prefetch(
+                "expert_group_meetings",
+                queryset=ExpertGroupMeeting.objects.select_related("group"),
+            ),
+            "page_entries",
+            "open_questions",
+        )
+
+    def most_recent(self, n=5):
+        return self.select_related("body").order_by(
+            "-year", F("adopted_on").desc(nulls_last=True)
+        )[:n]
+
+
+def _instrument_model():
+    from instruments.models import Instrument
+
+    return Instrument
+
+
+def _partner_model():
+    from partners.models import Partner
+
+    return Partner
+
+
+class Resolution(Sourced):
+    """A resolution of a body, as the body numbers it, with the mandates it gives."""
+
+    class AdoptionMode(models.TextChoices):
+        WITHOUT_VOTE = "without-vote", "Without a vote"
+        UNANIMOUS = "unanimous", "Unanimously"
+        RECORDED_VOTE = "recorded-vote", "Recorded vote"
+
+    body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="resolutions")
+    number = models.CharField(
+        max_length=30, help_text='As the body writes it: "74/175", "2347 (2017)", "2010/19".'
+    )
+    slug = models.SlugField(max_length=40, editable=False, help_text="Made from the number.")
+    symbol = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text='Document symbol where it has one: "A/RES/74/175", "S/RES/2347 (2017)".',
+    )
+    contained_in = models.CharField(
+        max_length=60,
+        blank=True,
+        help_text='Symbol of the report that contains it, if it has none: "CTOC/COP/2012/15".',
+    )
+    contained_in_title = models.CharField(max_length=300, blank=True)
+    title = models.CharField(max_length=500, blank=True, help_text="Empty while unknown.")
+    adopted_on = models.DateField(null=True, blank=True, help_text="Empty while unknown.")
+    year = models.PositiveSmallIntegerField(help_text="Year of adoption (always known).")
+    session = models.CharField(max_length=300, blank=True)
+    meeting = models.CharField(max_length=100, blank=True)
+    adoption_mode = models.CharField(max_length=20, choices=AdoptionMode, blank=True)
+    adoption_note = models.CharField(max_length=300, blank=True)
+    official_url = models.URLField(
+        blank=True, help_text="Only where the symbol does not lead to the text."
+    )
+    press_release = models.CharField(max_length=40, blank=True)
+    summary = models.TextField(blank=True)
+    instruments = models.ManyToManyField(
+        "instruments.Instrument",
+        through="ResolutionInstrument",
+        blank=True,
+        related_name="resolutions",
+    )
+    partners = models.ManyToManyField(
+        "partners.Partner",
+        blank=True,
+        related_name="resolutions",
+        help_text="Partner organisations the resolution names.",
+    )
+    cites = models.ManyToManyField(
+        "self",
+        through="ResolutionCitation",
+        symmetrical=False,
+        blank=True,
+        related_name="cited_by",
+    )
+    is_synthetic = models.BooleanField(
+        default=False, db_index=True, help_text="Generated for load testing, not real."
+    )
+
+    objects = ResolutionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-year", F("adopted_on").desc(nulls_last=True), "body__position", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["body", "number"], name="resolution_unique_number"),
+            models.UniqueConstraint(fields=["body", "slug"], name="resolution_unique_slug"),
+            models.UniqueConstraint(
+                fields=["symbol"],
+                condition=~Q(symbol=""),
+                name="resolution_unique_symbol",
+                violation_error_message="Another resolution already has this symbol.",
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=1945, year__lte=2100),
+                name="resolution_year_range",
+                violation_error_message="The year must be between 1945 and 2100.",
+            ),
+            models.CheckConstraint(
+                condition=Q(adopted_on__isnull=True) | Q(adopted_on__year=F("year")),
+                name="resolution_adopted_in_year",
+                violation_error_message="The adoption date must fall in the year of adoption.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["year", "body"], name="resolution_year_body"),
+        ]
+
+    def __str__(self):
+        return f"{self.body.code} {self.number}"
+
+    def natural_key(self):
+        return (self.body.code, self.number)
+
+    natural_key.dependencies = ["mandates.body", "instruments.instrument", "partners.partner"]
+
+    def save(self, *args, **kwargs):
+        self.slug = slugify(self.number.replace("/", "-"))
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("mandates:resolution-detail", args=[self.body.slug, self.slug])
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        body = self.body if self.body_id else None
+        match = body.match_number(self.number) if body and self.number else None
+        if body and self.number and not match:
+            errors["number"] = f"“{self.number}” is not how the {body.name} numbers resolutions."
+        if match and "year" in match.groupdict() and self.year and int(match["year"]) != self.year:
+            errors["year"] = f"The number {self.number} says {match['year']}."
+        if body and self.symbol:
+            expected = body.symbol_for(self.number)
+            if not expected:
+                errors["symbol"] = (
+                    f"Resolutions of the {body.code} have no symbol of their own: "
+                    "give the report that contains it instead."
+                )
+            elif match and self.symbol != expected:
+                errors["symbol"] = f"Resolution {self.number} of the {body.code} is {expected}."
+        if self.adopted_on and self.year and self.adopted_on.year != self.year:
+            errors["adopted_on"] = f"The adoption date must fall in {self.year}."
+        if errors:
+            raise ValidationError(errors)
+
+    # --- presentation helpers (no queries beyond what for_detail() prefetched)
+
+    @property
+    def display_symbol(self):
+        return self.symbol or self.contained_in
+
+    @property
+    def official_links(self):
+        """The official text in the six UN languages, one symbol, one link a language."""
+        symbol = self.symbol or self.contained_in
+        return undocs_links(symbol) if symbol else []
+
+    @property
+    def citation(self):
+        """A copy-ready citation: "Security Council resolution 2199 (2015)"."""
+        text = f"{self.body.name} resolution {self.number}"
+        if not self.symbol and self.contained_in:
+            text += f", contained in {self.contained_in}"
+        return text
+
+    def paragraph_citation(self, paragraph_number):
+        return f"{self.body.name} resolution {self.number}, para. {paragraph_number}"
+
+
+class ResolutionInstrumentQuerySet(models.QuerySet):
+    def get_by_natural_key(self, body_code, number, instrument_slug, relation):
+        return self.get(
+            resolution__body__code=body_code,
+            resolution__number=number,
+            instrument__slug=instrument_slug,
+            relation=relation,
+        )
+
+
+class ResolutionInstrument(models.Model):
+    """A typed link from a resolution to an instrument."""
+
+    class Relation(models.TextChoices):
+        ADOPTS = "adopts", "Adopts"
+        ENDORSES = "endorses", "Endorses"
+        IMPLEMENTS = "implements", "Implements"
+        REFERS_TO = "refers-to", "Refers to"
+
+    resolution = models.ForeignKey(
+        Resolution, on_delete=models.CASCADE, related_name="instrument_links"
+    )
+    instrument = models.ForeignKey(
+        "instruments.Instrument", on_delete=models.CASCADE, related_name="resolution_links"
+    )
+    relation = models.CharField(max_length=20, choices=Relation)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["instrument__slug", "relation"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["resolution", "instrument", "relation"], name="resolution_instrument_unique"
+            )
+        ]
+
+    objects = ResolutionInstrumentQuerySet.as_manager()
+
+    def __str__(self):
+        return f"{self.resolution} {self.get_relation_display().lower()} {self.instrument}"
+
+    def natural_key(self):
+        return (*self.resolution.natural_key(), self.instrument.slug, self.relation)
+
+    natural_key.dependencies = ["mandates.resolution", "instruments.instrument"]
+
+
+class ResolutionCitationQuerySet(models.QuerySet):
+    def get_by_natural_key(self, body_code, number, cited_body_code, cited_number, relation):
+        return self.get(
+            citing__body__code=body_code,
+            citing__number=number,
+            cited__body__code=cited_body_code,
+            cited__number=cited_number,
+            relation=relation,
+        )
+
+
+class ResolutionCitation(models.Model):
+    """A typed link from a resolution to an earlier one it recalls, reaffirms or welcomes."""
+
+    class Relation(models.TextChoices):
+        RECALLS = "recalls", "Recalls"
+        REAFFIRMS = "reaffirms", "Reaffirms"
+        WELCOMES = "welcomes", "Welcomes"
+        RECOMMENDED_BY = "recommended-by", "Adopted on the recommendation of"
+
+    REVERSE_LABELS = {
+        "recalls": "Recalled by",
+        "reaffirms": "Reaffirmed by",
+        "welcomes": "Welcomed by",
+        "recommended-by": "Recommended the draft adopted as",
+    }
+
+    citing = models.ForeignKey(Resolution, on_delete=models.CASCADE, related_name="citation_links")
+    cited = models.ForeignKey(Resolution, on_delete=models.CASCADE, related_name="cited_by_links")
+    relation = models.CharField(max_length=20, choices=Relation, default=Relation.RECALLS)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["relation", "cited__year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["citing", "cited", "relation"], name="resolution_citation_unique"
+            ),
+            models.CheckConstraint(
+                condition=~Q(citing=F("cited")),
+                name="resolution_citation_not_self",
+                violation_error_message="A resolution cannot cite itself.",
+            ),
+        ]
+
+    objects = ResolutionCitationQuerySet.as_manager()
+
+    def __str__(self):
+        return f"{self.citing} {self.get_relation_display().lower()} {self.cited}"
+
+    def natural_key(self):
+        return (*self.citing.natural_key(), *self.cited.natural_key(), self.relation)
+
+    natural_key.dependencies = ["mandates.resolution"]
+
+    @property
+    def reverse_label(self):
+        return self.REVERSE_LABELS[self.relation]
+
+    def clean(self):
+        super().clean()
+        if self.citing_id and self.citing_id == self.cited_id:
+            raise ValidationError({"cited": "A resolution cannot cite itself."})
+
+
+class ParagraphQuerySet(models.QuerySet):
+    def get_by_natural_key(self, body_code, number, paragraph):
+        return self.get(
+            resolution__body__code=body_code, resolution__number=number, number=paragraph
+        )
+
+
+class Paragraph(Sourced):
+    """An operative paragraph a mandate rests on: what it asks, and of whom."""
+
+    class Verb(models.TextChoices):
+        DECIDES = "decides", "Decides"
+        REQUESTS = "requests", "Requests"
+        URGES = "urges", "Urges"
+        CALLS_UPON = "calls-upon", "Calls upon"
+        INVITES = "invites", "Invites"
+        ENCOURAGES = "encourages", "Encourages"
+        WELCOMES = "welcomes", "Welcomes"
+        CONDEMNS = "condemns", "Condemns"
+        NOTES = "notes", "Notes"
+
+    resolution = models.ForeignKey(Resolution, on_delete=models.CASCADE, related_name="paragraphs")
+    number = models.PositiveSmallIntegerField()
+    summary = models.TextField(
+        blank=True,
+        help_text="What the paragraph asks, in our words (not the official text). Empty while "
+        "the text has not been seen.",
+    )
+    verb = models.CharField("operative verb", max_length=20, choices=Verb, blank=True)
+    addressees = models.ManyToManyField(Addressee, blank=True, related_name="paragraphs")
+    partners = models.ManyToManyField(
+        "partners.Partner", blank=True, related_name="paragraphs", help_text="Partners it names."
+    )
+    activities = models.ManyToManyField(Activity, blank=True, related_name="paragraphs")
+    cited_on_page = models.BooleanField(
+        default=False, help_text="The UNODC mandates page cites this paragraph."
+    )
+
+    objects = ParagraphQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["resolution", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["resolution", "number"], name="paragraph_unique"),
+            models.CheckConstraint(
+                condition=Q(number__gte=1),
+                name="paragraph_number_positive",
+                violation_error_message="Paragraphs are numbered from 1.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.resolution}, para. {self.number}"
+
+    def natural_key(self):
+        return (*self.resolution.natural_key(), self.number)
+
+    natural_key.dependencies = ["mandates.resolution", "mandates.addressee", "mandates.activity"]
+
+    @property
+    def anchor(self):
+        return f"para-{self.number}"
+
+    def get_absolute_url(self):
+        return f"{self.resolution.get_absolute_url()}#{self.anchor}"
+
+    @property
+    def citation(self):
+        return self.resolution.paragraph_citation(self.number)
+
+
+# --- The expert group -------------------------------------------------------------------------
+
+
+class ExpertGroupQuerySet(models.QuerySet):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class ExpertGroup(Sourced):
+    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=300)
+    convened_by = models.CharField(max_length=200, blank=True)
+    reports_to = models.ForeignKey(
+        Body, on_delete=models.PROTECT, null=True, blank=True, related_name="expert_groups"
+    )
+    summary = models.TextField(blank=True)
+
+    objects = ExpertGroupQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+    natural_key.dependencies = ["mandates.body"]
+
+    def get_absolute_url(self):
+        return reverse("mandates:expert-group-detail", args=[self.slug])
+
+
+class ExpertGroupMeetingQuerySet(models.QuerySet):
+    def get_by_natural_key(self, group_slug, number):
+        return self.get(group__slug=group_slug, number=number)
+
+
+class ExpertGroupMeeting(Sourced):
+    group = models.ForeignKey(ExpertGroup, on_delete=models.CASCADE, related_name="meetings")
+    number = models.PositiveSmallIntegerField()
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    place = models.CharField(max_length=100)
+    report_symbol = models.CharField(max_length=100, blank=True)
+    outcome = models.TextField(blank=True)
+    mandated_by = models.ManyToManyField(
+        Resolution, blank=True, related_name="expert_group_meetings"
+    )
+
+    objects = ExpertGroupMeetingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["group", "starts_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "number"], name="meeting_unique_number"),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")),
+                name="meeting_ends_after_start",
+                violation_error_message="A meeting cannot end before it starts.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Meeting {self.number} ({self.starts_on:%B %Y}, {self.place})"
+
+    def natural_key(self):
+        return (*self.group.natural_key(), self.number)
+
+    natural_key.dependencies = ["mandates.expertgroup", "mandates.resolution"]
+
+    def get_absolute_url(self):
+        return f"{self.group.get_absolute_url()}#meeting-{self.number}"
+
+    def clean(self):
+        super().clean()
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": "A meeting cannot end before it starts."})
+
+
+# --- The page this product replaces, and what is still unknown --------------------------------
+
+
+class PageEntryQuerySet(models.QuerySet):
+    def get_by_natural_key(self, position):
+        return self.get(position=position)
+
+
+class PageEntry(models.Model):
+    """One title in the UNODC mandates page's list, and the record we map it to (if any)."""
+
+    class Confidence(models.TextChoices):
+        HIGH = "high", "High"
+        MEDIUM = "medium", "Medium"
+        LOW = "low", "Low"
+        UNRESOLVED = "unresolved", "Unresolved"
+
+    position = models.PositiveSmallIntegerField(unique=True)
+    title = models.CharField(max_length=500, help_text="The title exactly as the page shows it.")
+    reference = models.CharField(
+        max_length=300, blank=True, help_text="The document line the page gives, if any."
+    )
+    resolution = models.ForeignKey(
+        Resolution,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="page_entries",
+    )
+    mapping_confidence = models.CharField(max_length=12, choices=Confidence)
+    mapping_reason = models.TextField(blank=True)
+
+    objects = PageEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position"]
+        verbose_name_plural = "page entries"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(resolution__isnull=False) | Q(mapping_confidence="unresolved"),
+                name="page_entry_unmapped_is_unresolved",
+                violation_error_message="An entry without a resolution is unresolved.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.position}. {self.title}"
+
+    def natural_key(self):
+        return (self.position,)
+
+    natural_key.dependencies = ["mandates.resolution"]
+
+
+class OpenQuestionQuerySet(models.QuerySet):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+    def unresolved(self):
+        return self.filter(resolved=False)
+
+
+class OpenQuestion(models.Model):
+    """A question the research could not settle, shown where it matters instead of a guess."""
+
+    slug = models.SlugField(max_length=60, unique=True)
+    question = models.TextField()
+    status = models.TextField(blank=True)
+    resolved = models.BooleanField(default=False)
+    resolutions = models.ManyToManyField(Resolution, blank=True, related_name="open_questions")
+    instruments = models.ManyToManyField(
+        "instruments.Instrument", blank=True, related_name="open_questions"
+    )
+    page_entries = models.ManyToManyField(PageEntry, blank=True, related_name="open_questions")
+
+    objects = OpenQuestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["resolved", "slug"]
+
+    def __str__(self):
+        return self.question[:80]
+
+    def natural_key(self):
+        return (self.slug,)
+
+    natural_key.dependencies = ["mandates.resolution", "mandates.pageentry"]
+
+    def get_absolute_url(self):
+        return f"{reverse('mandates:open-questions')}#{self.slug}"

@@ -1,0 +1,99 @@
+from django.db import models
+from django.db.models import Count, Q
+from django.urls import reverse
+
+from mandates.provenance import Sourced
+
+
+class PartnerQuerySet(models.QuerySet):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+    def for_listing(self):
+        """Everything partner_list.html touches, in a fixed number of queries."""
+        return self.annotate(resolution_count=Count("resolutions", distinct=True)).prefetch_related(
+            "tools"
+        )
+
+    def for_detail(self):
+        return self.prefetch_related("tools", "instruments")
+
+
+class Partner(Sourced):
+    """An organisation UNODC works with against trafficking in cultural property."""
+
+    slug = models.SlugField(max_length=30, unique=True, help_text='Lowercase acronym: "interpol".')
+    acronym = models.CharField(max_length=30, unique=True)
+    full_name = models.CharField(max_length=200)
+    headquarters_city = models.CharField(max_length=100, blank=True)
+    headquarters_country = models.CharField(max_length=100, blank=True)
+    headquarters_address = models.CharField(max_length=200, blank=True)
+    founded = models.PositiveSmallIntegerField("year founded", null=True, blank=True)
+    founding_detail = models.TextField(blank=True)
+    member_states = models.CharField(max_length=100, blank=True)
+    website = models.URLField(blank=True)
+    instruments = models.ManyToManyField(
+        "instruments.Instrument",
+        blank=True,
+        related_name="partners",
+        help_text="Instruments this organisation serves (as secretariat or author).",
+    )
+
+    objects = PartnerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["acronym"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(founded__isnull=True) | Q(founded__gte=1800, founded__lte=2100),
+                name="partner_founded_plausible",
+                violation_error_message="The year founded must be between 1800 and 2100.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.acronym
+
+    def natural_key(self):
+        return (self.slug,)
+
+    natural_key.dependencies = ["instruments.instrument"]
+
+    def get_absolute_url(self):
+        return reverse("partners:detail", args=[self.slug])
+
+    @property
+    def headquarters(self):
+        return ", ".join(p for p in (self.headquarters_city, self.headquarters_country) if p)
+
+
+class PartnerToolQuerySet(models.QuerySet):
+    def get_by_natural_key(self, partner_slug, slug):
+        return self.get(partner__slug=partner_slug, slug=slug)
+
+
+class PartnerTool(models.Model):
+    """A database, list, platform or programme a partner runs against the trafficking."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="tools")
+    slug = models.SlugField(max_length=80)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    url = models.URLField(blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    objects = PartnerToolQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["partner", "position", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "slug"], name="partner_tool_unique_slug"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.partner})"
+
+    def natural_key(self):
+        return (*self.partner.natural_key(), self.slug)
+
+    natural_key.dependencies = ["partners.partner"]
