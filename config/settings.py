@@ -15,7 +15,9 @@ env = environ.Env()
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 # The fallback key starts with "django-insecure-", so `check --deploy` rejects it (security.W009).
-SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="django-insecure-development-only-key-do-not-deploy")
+SECRET_KEY = env.str(
+    "DJANGO_SECRET_KEY", default="django-insecure-development-only-key-do-not-deploy"
+)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 
 INSTALLED_APPS = [

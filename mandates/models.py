@@ -2,9 +2,9 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q, Value
+from django.db.models.functions import Lower, Replace
 from django.urls import reverse
-from django.utils.text import slugify
 
 from mandates.provenance import Sourced
 
@@ -157,7 +157,9 @@ class ResolutionQuerySet(models.QuerySet):
     def for_listing(self):
         """Everything resolution_list.html and the exports touch, in a fixed number of queries."""
         return self.select_related("body").prefetch_related(
-            Prefetch("instruments", queryset=_instrument_model().objects.only("slug", "short_name")),
+            Prefetch(
+                "instruments", queryset=_instrument_model().objects.only("slug", "short_name")
+            ),
             Prefetch("partners", queryset=_partner_model().objects.only("slug", "acronym")),
             Prefetch("paragraphs", queryset=Paragraph.objects.only("resolution_id", "number")),
         )
@@ -190,9 +192,9 @@ class ResolutionQuerySet(models.QuerySet):
         )
 
     def most_recent(self, n=5):
-        return self.select_related("body").order_by(
-            "-year", F("adopted_on").desc(nulls_last=True)
-        )[:n]
+        return self.select_related("body").order_by("-year", F("adopted_on").desc(nulls_last=True))[
+            :n
+        ]
 
 
 def _instrument_model():
@@ -219,7 +221,19 @@ class Resolution(Sourced):
     number = models.CharField(
         max_length=30, help_text='As the body writes it: "74/175", "2347 (2017)", "2010/19".'
     )
-    slug = models.SlugField(max_length=40, editable=False, help_text="Made from the number.")
+    # The URL segment, made by the database from the number ("2347 (2017)" -> "2347-2017"), so it
+    # can never drift from it, whoever writes the row (admin, loaddata, a migration).
+    slug = models.GeneratedField(
+        expression=Lower(
+            Replace(
+                Replace(Replace("number", Value("/"), Value("-")), Value(" ("), Value("-")),
+                Value(")"),
+                Value(""),
+            )
+        ),
+        output_field=models.CharField(max_length=40),
+        db_persist=True,
+    )
     symbol = models.CharField(
         max_length=40,
         blank=True,
@@ -301,10 +315,6 @@ class Resolution(Sourced):
         return (self.body.code, self.number)
 
     natural_key.dependencies = ["mandates.body", "instruments.instrument", "partners.partner"]
-
-    def save(self, *args, **kwargs):
-        self.slug = slugify(self.number.replace("/", "-"))
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("mandates:resolution-detail", args=[self.body.slug, self.slug])
