@@ -394,6 +394,8 @@ class ResolutionInstrument(models.Model):
     relation = models.CharField(max_length=20, choices=Relation)
     note = models.CharField(max_length=300, blank=True)
 
+    objects = ResolutionInstrumentQuerySet.as_manager()
+
     class Meta:
         ordering = ["instrument__slug", "relation"]
         constraints = [
@@ -401,8 +403,6 @@ class ResolutionInstrument(models.Model):
                 fields=["resolution", "instrument", "relation"], name="resolution_instrument_unique"
             )
         ]
-
-    objects = ResolutionInstrumentQuerySet.as_manager()
 
     def __str__(self):
         return f"{self.resolution} {self.get_relation_display().lower()} {self.instrument}"
@@ -445,6 +445,8 @@ class ResolutionCitation(models.Model):
     relation = models.CharField(max_length=20, choices=Relation, default=Relation.RECALLS)
     note = models.CharField(max_length=300, blank=True)
 
+    objects = ResolutionCitationQuerySet.as_manager()
+
     class Meta:
         ordering = ["relation", "cited__year"]
         constraints = [
@@ -457,8 +459,6 @@ class ResolutionCitation(models.Model):
                 violation_error_message="A resolution cannot cite itself.",
             ),
         ]
-
-    objects = ResolutionCitationQuerySet.as_manager()
 
     def __str__(self):
         return f"{self.citing} {self.get_relation_display().lower()} {self.cited}"
@@ -713,10 +713,10 @@ class OpenQuestion(models.Model):
     def __str__(self):
         return self.question[:80]
 
+    def get_absolute_url(self):
+        return f"{reverse('mandates:open-questions')}#{self.slug}"
+
     def natural_key(self):
         return (self.slug,)
 
     natural_key.dependencies = ["mandates.resolution", "mandates.pageentry"]
-
-    def get_absolute_url(self):
-        return f"{reverse('mandates:open-questions')}#{self.slug}"
