@@ -3,7 +3,7 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Case, Count, Q, Value, When
 from django.urls import reverse
 
 from mandates.provenance import Sourced
@@ -46,7 +46,15 @@ class InstrumentQuerySet(models.QuerySet):
         return self.select_related("parent").prefetch_related("protocols", "partners")
 
     def core(self):
-        return self.filter(slug__in=Instrument.CORE_SLUGS)
+        return self.filter(slug__in=Instrument.CORE_SLUGS).core_first()
+
+    def core_first(self):
+        """UNTOC, the Guidelines and the Doha Declaration first, then the rest by adoption."""
+        rank = Case(
+            *(When(slug=slug, then=Value(i)) for i, slug in enumerate(Instrument.CORE_SLUGS)),
+            default=Value(len(Instrument.CORE_SLUGS)),
+        )
+        return self.alias(core_rank=rank).order_by("core_rank", *Instrument._meta.ordering)
 
 
 class Instrument(Sourced):

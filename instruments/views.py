@@ -1,11 +1,28 @@
 from django.views.generic import DetailView, ListView
 
 from instruments.models import Instrument
+from mandates.models import ResolutionInstrument
 
 
 class InstrumentListView(ListView):
-    model = Instrument
+    queryset = Instrument.objects.for_listing()
+    template_name = "instruments/instrument_list.html"
 
 
 class InstrumentDetailView(DetailView):
-    model = Instrument
+    queryset = Instrument.objects.for_detail()
+    template_name = "instruments/instrument_detail.html"
+
+    def get_context_data(self, **kwargs):
+        links = list(
+            self.object.resolution_links.select_related("resolution__body").order_by(
+                "-resolution__year", "relation"
+            )
+        )
+        adopting = {ResolutionInstrument.Relation.ADOPTS, ResolutionInstrument.Relation.ENDORSES}
+        return super().get_context_data(
+            links=links,
+            adoption_links=[link for link in links if link.relation in adopting],
+            resolution_count=len({link.resolution_id for link in links}),
+            **kwargs,
+        )

@@ -1,7 +1,8 @@
 import re
 
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connection, models
 from django.db.models import Count, F, Prefetch, Q, Value
 from django.db.models.functions import Lower, Replace
 from django.urls import reverse
@@ -146,6 +147,13 @@ class Activity(Lookup):
 
 # --- Resolutions ------------------------------------------------------------------------------
 
+# PostgreSQL full-text document of a resolution; paragraphs are searched separately.
+RESOLUTION_SEARCH_VECTOR = (
+    SearchVector("number", "symbol", weight="A", config="english")
+    + SearchVector("title", weight="B", config="english")
+    + SearchVector("summary", weight="C", config="english")
+)
+
 
 class ResolutionQuerySet(models.QuerySet):
     def get_by_natural_key(self, body_code, number):
@@ -153,6 +161,47 @@ class ResolutionQuerySet(models.QuerySet):
 
     def real(self):
         return self.filter(is_synthetic=False)
+
+    def search(self, text):
+        """Keyword search over symbol, number, title, summary and paragraph text.
+
+        PostgreSQL: full-text search (English stemming, web-search syntax) ranked by relevance,
+        plus a substring match on symbol and number, which the text parser splits apart.
+        SQLite: a case-insensitive substring match on every word, in the same fields.
+        """
+        text = text.strip()
+        if not text:
+            return self
+        if connection.vendor == "postgresql":
+            query = SearchQuery(text, search_type="websearch", config="english")
+            matching_paragraphs = Paragraph.objects.annotate(
+                document=SearchVector("summary", config="english")
+            ).filter(document=query)
+            return (
+                self.annotate(
+                    document=RESOLUTION_SEARCH_VECTOR,
+                    rank=SearchRank(RESOLUTION_SEARCH_VECTOR, query),
+                )
+                .filter(
+                    Q(document=query)
+                    | Q(symbol__icontains=text)
+                    | Q(number__icontains=text)
+                    | Q(pk__in=matching_paragraphs.values("resolution_id"))
+                )
+                .order_by("-rank", *self.model._meta.ordering)
+            )
+        condition = Q()
+        for word in text.split():
+            condition &= (
+                Q(symbol__icontains=word)
+                | Q(number__icontains=word)
+                | Q(title__icontains=word)
+                | Q(summary__icontains=word)
+                | Q(
+                    pk__in=Paragraph.objects.filter(summary__icontains=word).values("resolution_id")
+                )
+            )
+        return self.filter(condition)
 
     def for_listing(self):
         """Everything resolution_list.html and the exports touch, in a fixed number of queries."""
@@ -189,6 +238,15 @@ class ResolutionQuerySet(models.QuerySet):
             ),
             "page_entries",
             "open_questions",
+        )
+
+    def year_counts(self):
+        """[(year, n), ...], newest first: one grouped query."""
+        return list(
+            self.order_by("-year")
+            .values_list("year")
+            .annotate(n=Count("pk"))
+            .values_list("year", "n")
         )
 
     def most_recent(self, n=5):
@@ -714,7 +772,7 @@ class OpenQuestion(models.Model):
         return self.question[:80]
 
     def get_absolute_url(self):
-        return f"{reverse('mandates:open-questions')}#{self.slug}"
+        return f"{reverse('mandates:about')}#{self.slug}"
 
     def natural_key(self):
         return (self.slug,)

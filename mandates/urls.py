@@ -1,11 +1,13 @@
 from django.urls import path
 
-from mandates import views
+from mandates import exports, views
 
 app_name = "mandates"
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
+    path("about/", views.AboutView.as_view(), name="about"),
     path("resolutions/", views.ResolutionListView.as_view(), name="resolution-list"),
+    path("resolutions/export.<str:fmt>", exports.ResolutionExportView.as_view(), name="export"),
     path(
         "resolutions/<slug:body>/<slug:slug>/",
         views.ResolutionDetailView.as_view(),
@@ -19,5 +21,4 @@ urlpatterns = [
         views.ExpertGroupDetailView.as_view(),
         name="expert-group-detail",
     ),
-    path("open-questions/", views.OpenQuestionListView.as_view(), name="open-questions"),
 ]

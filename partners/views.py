@@ -4,8 +4,15 @@ from partners.models import Partner
 
 
 class PartnerListView(ListView):
-    model = Partner
+    queryset = Partner.objects.for_listing()
+    template_name = "partners/partner_list.html"
 
 
 class PartnerDetailView(DetailView):
-    model = Partner
+    queryset = Partner.objects.for_detail()
+    template_name = "partners/partner_detail.html"
+
+    def get_context_data(self, **kwargs):
+        resolutions = self.object.resolutions.select_related("body").order_by("-year")
+        paragraphs = self.object.paragraphs.select_related("resolution__body")
+        return super().get_context_data(resolutions=resolutions, paragraphs=paragraphs, **kwargs)

@@ -1,0 +1,184 @@
+"""Exports of exactly the filtered set of resolutions: every row, not one page.
+
+CSV and JSON carry the same columns; BibTeX and RIS are for reference managers.
+"""
+
+import csv
+import json
+
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.views import View
+
+from mandates.filters import ResolutionFilter
+from mandates.models import Resolution
+
+COLUMNS = [
+    "body",
+    "number",
+    "symbol",
+    "title",
+    "adopted_on",
+    "year",
+    "url",
+    "instruments",
+    "partners",
+    "paragraphs",
+    "verified",
+]
+CHUNK = 2000  # rows fetched (with their prefetches) per round trip
+
+
+def as_row(resolution):
+    """One resolution as export data (the JSON shape; CSV flattens the lists)."""
+    return {
+        "body": resolution.body.code,
+        "number": resolution.number,
+        "symbol": resolution.symbol or None,
+        "title": resolution.title or None,
+        "adopted_on": resolution.adopted_on.isoformat() if resolution.adopted_on else None,
+        "year": resolution.year,
+        "url": resolution.get_absolute_url(),
+        "instruments": [i.slug for i in resolution.instruments.all()],
+        "partners": [p.slug for p in resolution.partners.all()],
+        "paragraphs": [p.number for p in resolution.paragraphs.all()],
+        "verified": resolution.is_confirmed,
+    }
+
+
+class Echo:
+    def write(self, value):
+        return value
+
+
+def spreadsheet_safe(value):
+    """Text a spreadsheet would run as a formula is prefixed with an apostrophe."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def csv_cells(row):
+    cells = []
+    for column in COLUMNS:
+        value = row[column]
+        if isinstance(value, list):
+            value = "; ".join(str(v) for v in value)
+        elif value is None:
+            value = ""
+        elif isinstance(value, bool):
+            value = "yes" if value else "no"
+        cells.append(spreadsheet_safe(value))
+    return cells
+
+
+def bibtex_escape(text):
+    out = []
+    for char in text or "":
+        if char in "{}\\":
+            out.append({"{": r"\{", "}": r"\}", "\\": r"\textbackslash{}"}[char])
+        elif char in "&%$#_":
+            out.append("\\" + char)
+        elif char in "~^":
+            out.append({"~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}[char])
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def bibtex_entry(resolution, base_url):
+    key = f"{resolution.body.slug}-{resolution.slug}"
+    fields = {
+        "author": "{" + bibtex_escape(resolution.body.name) + "}",
+        "title": bibtex_escape(resolution.title or f"Resolution {resolution.number}"),
+        "year": str(resolution.year),
+        "number": bibtex_escape(resolution.display_symbol or resolution.number),
+        "howpublished": bibtex_escape(resolution.citation),
+        "url": base_url + resolution.get_absolute_url(),
+    }
+    if resolution.adopted_on:
+        fields["date"] = resolution.adopted_on.isoformat()
+    if not resolution.is_confirmed:
+        fields["note"] = "Unverified record in Mandate Reference"
+    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields.items())
+    return f"@misc{{{key},\n{body}\n}}\n"
+
+
+def ris_entry(resolution, base_url):
+    lines = [
+        ("TY", "GOVDOC"),
+        ("AU", resolution.body.name),
+        ("TI", resolution.title or f"Resolution {resolution.number}"),
+        ("PY", str(resolution.year)),
+    ]
+    if resolution.adopted_on:
+        lines.append(("DA", resolution.adopted_on.strftime("%Y/%m/%d")))
+    lines += [
+        ("M1", resolution.display_symbol or resolution.number),
+        ("UR", base_url + resolution.get_absolute_url()),
+        ("N1", resolution.citation),
+    ]
+    if not resolution.is_confirmed:
+        lines.append(("N1", "Unverified record in Mandate Reference"))
+    lines.append(("ER", ""))
+    # RIS is line-based: a value must not break its line.
+    return "".join(f"{tag}  - {' '.join(value.split())}\r\n" for tag, value in lines)
+
+
+class ResolutionExportView(View):
+    """/resolutions/export.<fmt> with the same parameters as the list."""
+
+    FORMATS = {
+        "csv": "text/csv; charset=utf-8",
+        "json": "application/json",
+        "bib": "application/x-bibtex; charset=utf-8",
+        "ris": "application/x-research-info-systems; charset=utf-8",
+    }
+
+    def get(self, request, fmt):
+        if fmt not in self.FORMATS:
+            raise Http404("Exports come as CSV, JSON, BibTeX (.bib) or RIS (.ris).")
+        filterset = ResolutionFilter(request.GET, queryset=Resolution.objects.for_listing())
+        if not filterset.is_valid():
+            problems = "; ".join(
+                f"{name}: {' '.join(errors)}" for name, errors in filterset.errors.items()
+            )
+            return HttpResponse(
+                f"These filters could not be used: {problems}\n",
+                status=400,
+                content_type="text/plain; charset=utf-8",
+            )
+        resolutions = filterset.qs.iterator(chunk_size=CHUNK)
+        base_url = request.build_absolute_uri("/").rstrip("/")
+        response = getattr(self, f"render_{fmt}")(resolutions, base_url)
+        response["Content-Disposition"] = f'attachment; filename="resolutions.{fmt}"'
+        return response
+
+    def render_csv(self, resolutions, base_url):
+        writer = csv.writer(Echo())
+
+        def rows():
+            yield "\ufeff"  # byte-order mark: spreadsheets then read the file as UTF-8
+            yield writer.writerow(COLUMNS)
+            for resolution in resolutions:
+                yield writer.writerow(csv_cells(as_row(resolution)))
+
+        return StreamingHttpResponse(rows(), content_type=self.FORMATS["csv"])
+
+    def render_json(self, resolutions, base_url):
+        results = [as_row(r) for r in resolutions]
+        payload = {"count": len(results), "results": results}
+        return HttpResponse(
+            json.dumps(payload, ensure_ascii=False, indent=1),
+            content_type=self.FORMATS["json"],
+        )
+
+    def render_bib(self, resolutions, base_url):
+        return StreamingHttpResponse(
+            (bibtex_entry(r, base_url) + "\n" for r in resolutions),
+            content_type=self.FORMATS["bib"],
+        )
+
+    def render_ris(self, resolutions, base_url):
+        return StreamingHttpResponse(
+            (ris_entry(r, base_url) for r in resolutions), content_type=self.FORMATS["ris"]
+        )
