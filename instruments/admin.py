@@ -1,0 +1,88 @@
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
+
+from instruments.models import Instrument
+from mandates.admin import FormFieldsMixin, SourcedAdmin, changelist_link
+from mandates.models import Resolution, ResolutionInstrument
+
+
+class ResolutionLinkInline(FormFieldsMixin, admin.TabularInline):
+    """The same typed links as on the resolution page, edited from the instrument's side."""
+
+    model = ResolutionInstrument
+    fields = ("resolution", "relation", "note")
+    autocomplete_fields = ("resolution",)
+    extra = 0
+    verbose_name = "resolution linking here"
+    verbose_name_plural = "resolutions linking here"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("resolution__body", "instrument")
+
+
+@admin.register(Instrument)
+class InstrumentAdmin(SourcedAdmin):
+    list_display = (
+        "short_name",
+        "kind",
+        "parent",
+        "adopted_on",
+        "entry_into_force",
+        "parties_count",
+        "resolutions",
+        "confirmed",
+    )
+    list_filter = ("kind",)
+    list_select_related = ("parent",)  # also keeps Django from replacing it with select_related()
+    search_fields = ("slug", "short_name", "title", "document_symbol")
+    autocomplete_fields = ("parent",)
+    prepopulated_fields = {"slug": ("short_name",)}
+    readonly_fields = ("protocol_links",)
+    fieldsets = [
+        ("Identity", {"fields": ["short_name", "slug", "title", "kind", "parent"]}),
+        (
+            "Adoption",
+            {
+                "fields": [
+                    "adopted_by",
+                    ("adopted_on", "adoption_place"),
+                    "opened_for_signature",
+                    ("entry_into_force", "entry_into_force_condition"),
+                    "depositary",
+                ]
+            },
+        ),
+        (
+            "Parties",
+            {"fields": ["signatories", ("parties_count", "parties_as_of"), "parties_note"]},
+        ),
+        ("Content", {"fields": ["summary"]}),
+        (
+            "Links",
+            {"fields": ["document_symbol", "treaty_series", "official_url", "protocol_links"]},
+        ),
+    ]
+    inlines = [ResolutionLinkInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).for_listing()
+
+    @admin.display(description="resolutions", ordering="resolution_count")
+    def resolutions(self, obj):
+        return changelist_link(
+            Resolution, obj.resolution_count, instruments__id__exact=obj.pk, synthetic="all"
+        )
+
+    @admin.display(description="protocols")
+    def protocol_links(self, obj):
+        links = format_html_join(
+            mark_safe("<br>"),
+            '<a href="{}">{}</a>',
+            (
+                (reverse("admin:instruments_instrument_change", args=[p.pk]), p)
+                for p in obj.protocols.all()
+            ),
+        )
+        return links or "None. A protocol names its convention as “parent”."

@@ -1,0 +1,431 @@
+"""The staff's editing tool: every record, its links inline, its provenance in one place.
+
+Shared pieces live at the top and are imported by the instruments and partners admins:
+``BaseAdmin`` (facet counts, form field defaults) and ``SourcedAdmin`` (the provenance
+fieldset, a verification filter and a "confirmed" column for every ``Sourced`` model).
+"""
+
+from django.contrib import admin
+from django.contrib.admin.widgets import AdminTextareaWidget
+from django.db import models
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.http import urlencode
+from django.utils.text import Truncator
+
+from mandates.models import (
+    Activity,
+    Addressee,
+    Body,
+    ExpertGroup,
+    ExpertGroupMeeting,
+    OpenQuestion,
+    PageEntry,
+    Paragraph,
+    Resolution,
+    ResolutionCitation,
+    ResolutionInstrument,
+)
+
+PROVENANCE_FIELDS = ("verification", "verification_note", "sources", "unverified_fields")
+
+
+def excerpt(text, length=80):
+    return Truncator(text).chars(length)
+
+
+def changelist_link(model, count, **params):
+    """A count that opens the changelist of `model`, filtered by `params`."""
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+    return format_html('<a href="{}?{}">{}</a>', url, urlencode(params), count)
+
+
+# --- Shared base classes ----------------------------------------------------------------------
+
+
+class FormFieldsMixin:
+    """Form field defaults for every ModelAdmin and inline here.
+
+    - ``Resolution.__str__`` reads its body, so fields choosing resolutions (a select, or the
+      selected values of an autocomplete) join the body instead of a query per resolution.
+    - A web address typed without a scheme gets https:// (Django 6's default, without the warning).
+    - ``textarea_rows`` makes the text boxes of usually short texts smaller.
+    """
+
+    textarea_rows = {}  # field name -> rows
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in self.textarea_rows:
+            kwargs["widget"] = AdminTextareaWidget(
+                attrs={"rows": self.textarea_rows[db_field.name]}
+            )
+        if db_field.is_relation and db_field.related_model is Resolution:
+            kwargs.setdefault("queryset", Resolution.objects.select_related("body"))
+        if isinstance(db_field, models.URLField):
+            kwargs.setdefault("assume_scheme", "https")
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+class SourcedMixin(FormFieldsMixin):
+    """For admins and inlines of ``Sourced`` models: the provenance fields as their own fieldset.
+
+    Declare ``fieldsets`` without the provenance fields; they are appended as "Provenance".
+    """
+
+    provenance_classes = ()  # inlines pass ("collapse",); a section with an error opens itself
+    textarea_rows = {"verification_note": 3, "sources": 3, "unverified_fields": 1}
+
+    def get_fieldsets(self, request, obj=None):
+        provenance = (
+            "Provenance",
+            {"fields": PROVENANCE_FIELDS, "classes": self.provenance_classes},
+        )
+        return [*super().get_fieldsets(request, obj), provenance]
+
+
+class BaseAdmin(FormFieldsMixin, admin.ModelAdmin):
+    """Every changelist shows how many rows each filter choice would leave."""
+
+    show_facets = admin.ShowFacets.ALWAYS
+
+
+class SourcedAdmin(SourcedMixin, BaseAdmin):
+    """Admin of a ``Sourced`` model: provenance fieldset, verification filter, confirmed column."""
+
+    def get_list_filter(self, request):
+        return ("verification", *super().get_list_filter(request))
+
+    @admin.display(boolean=True, description="confirmed", ordering="verification")
+    def confirmed(self, obj):
+        return obj.is_confirmed
+
+
+# --- Bodies and the lookups that tag paragraphs -----------------------------------------------
+
+
+@admin.register(Body)
+class BodyAdmin(SourcedAdmin):
+    list_display = ("name", "code", "kind", "parent", "position", "resolutions", "confirmed")
+    list_display_links = ("name", "code")
+    list_editable = ("position",)
+    list_filter = ("kind",)
+    list_select_related = ("parent",)
+    search_fields = ("code", "name")
+    autocomplete_fields = ("parent",)
+    prepopulated_fields = {"slug": ("code",)}
+    fieldsets = [
+        ("Identity", {"fields": [("code", "slug"), "name", "kind", "parent", "position"]}),
+        ("Numbering", {"fields": ["number_format", "symbol_format"]}),
+        ("Content", {"fields": ["description"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_counts()
+
+    @admin.display(description="resolutions", ordering="resolution_count")
+    def resolutions(self, obj):
+        return changelist_link(
+            Resolution, obj.resolution_count, body__id__exact=obj.pk, synthetic="all"
+        )
+
+
+@admin.register(Addressee, Activity)
+class LookupAdmin(BaseAdmin):
+    list_display = ("name", "slug", "position")
+    list_editable = ("position",)
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+# --- Resolutions and their links --------------------------------------------------------------
+
+
+class SyntheticFilter(admin.SimpleListFilter):
+    """Rows generated for load testing stay out of the way unless asked for."""
+
+    title = "load-testing rows"
+    parameter_name = "synthetic"
+    default = "real"
+
+    def lookups(self, request, model_admin):
+        return [("real", "Real only"), ("synthetic", "Synthetic only"), ("all", "Both")]
+
+    def value(self):
+        return super().value() or self.default
+
+    def queryset(self, request, queryset):
+        if self.value() == "real":
+            return queryset.filter(is_synthetic=False)
+        if self.value() == "synthetic":
+            return queryset.filter(is_synthetic=True)
+        return queryset
+
+    def choices(self, changelist):
+        _all, *choices = super().choices(changelist)  # no value means "real" here, not "all"
+        return choices
+
+
+class ResolutionInstrumentInline(FormFieldsMixin, admin.TabularInline):
+    model = ResolutionInstrument
+    fields = ("instrument", "relation", "note")
+    autocomplete_fields = ("instrument",)
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("resolution__body", "instrument")
+
+
+class ResolutionCitationInline(FormFieldsMixin, admin.TabularInline):
+    model = ResolutionCitation
+    fk_name = "citing"
+    fields = ("relation", "cited", "note")
+    autocomplete_fields = ("cited",)
+    extra = 0
+    verbose_name = "earlier resolution it cites"
+    verbose_name_plural = "earlier resolutions it cites"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("citing__body", "cited__body")
+
+
+class ParagraphInline(SourcedMixin, admin.StackedInline):
+    model = Paragraph
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    ("number", "verb", "cited_on_page"),
+                    "summary",
+                    ("addressees", "activities", "partners"),
+                ]
+            },
+        )
+    ]
+    autocomplete_fields = ("addressees", "activities", "partners")
+    provenance_classes = ("collapse",)
+    textarea_rows = {**SourcedMixin.textarea_rows, "summary": 3}
+    extra = 0
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("resolution__body")
+            .prefetch_related("addressees", "activities", "partners")
+        )
+
+
+@admin.register(Resolution)
+class ResolutionAdmin(SourcedAdmin):
+    list_display = (
+        "number",
+        "body_code",
+        "display_symbol",
+        "short_title",
+        "year",
+        "adopted_on",
+        "confirmed",
+    )
+    list_filter = (SyntheticFilter, "body", "adoption_mode", "instruments", "partners")
+    search_fields = (
+        "=body__code",
+        "number",
+        "symbol",
+        "contained_in",
+        "title",
+        "summary",
+        "paragraphs__summary",
+    )
+    date_hierarchy = "adopted_on"
+    autocomplete_fields = ("body", "partners")
+    readonly_fields = ("slug",)
+    fieldsets = [
+        (
+            "Identity",
+            {
+                "fields": [
+                    ("body", "number", "slug"),
+                    "symbol",
+                    ("contained_in", "contained_in_title"),
+                    "title",
+                ]
+            },
+        ),
+        (
+            "Adoption",
+            {
+                "fields": [
+                    ("year", "adopted_on"),
+                    "session",
+                    "meeting",
+                    ("adoption_mode", "adoption_note"),
+                ]
+            },
+        ),
+        ("Content", {"fields": ["summary"]}),
+        ("Links", {"fields": ["partners", "official_url", "press_release"]}),
+        ("Load testing", {"fields": ["is_synthetic"], "classes": ["collapse"]}),
+    ]
+    inlines = [ResolutionInstrumentInline, ResolutionCitationInline, ParagraphInline]
+
+    def get_queryset(self, request):
+        # The body names the resolution, in changelists and in autocomplete results alike.
+        return super().get_queryset(request).select_related("body")
+
+    def get_list_display(self, request):
+        list_display = super().get_list_display(request)
+        if request.GET.get(SyntheticFilter.parameter_name, SyntheticFilter.default) != "real":
+            list_display = (*list_display, "is_synthetic")
+        return list_display
+
+    @admin.display(description="body", ordering="body__position")
+    def body_code(self, obj):
+        return obj.body.code
+
+    @admin.display(description="symbol", ordering="symbol")
+    def display_symbol(self, obj):
+        return obj.display_symbol
+
+    @admin.display(description="title", ordering="title")
+    def short_title(self, obj):
+        return excerpt(obj.title)
+
+
+@admin.register(ResolutionInstrument)
+class ResolutionInstrumentAdmin(BaseAdmin):
+    list_display = ("__str__", "resolution", "relation", "instrument", "note")
+    list_filter = ("relation", "instrument")
+    list_select_related = ("resolution__body", "instrument")
+    search_fields = (
+        "resolution__number",
+        "resolution__symbol",
+        "instrument__slug",
+        "instrument__short_name",
+    )
+    autocomplete_fields = ("resolution", "instrument")
+
+
+@admin.register(ResolutionCitation)
+class ResolutionCitationAdmin(BaseAdmin):
+    list_display = ("__str__", "citing", "relation", "cited", "note")
+    list_filter = ("relation",)
+    list_select_related = ("citing__body", "cited__body")
+    search_fields = ("citing__number", "citing__symbol", "cited__number", "cited__symbol")
+    autocomplete_fields = ("citing", "cited")
+
+
+@admin.register(Paragraph)
+class ParagraphAdmin(SourcedAdmin):
+    list_display = ("__str__", "verb", "short_summary", "cited_on_page", "confirmed")
+    list_filter = ("resolution__body", "verb", "cited_on_page", "addressees", "activities")
+    list_select_related = ("resolution__body",)
+    search_fields = (
+        "=resolution__body__code",
+        "resolution__number",
+        "resolution__symbol",
+        "summary",
+    )
+    autocomplete_fields = ("resolution", "addressees", "activities", "partners")
+    fieldsets = [
+        ("Identity", {"fields": ["resolution", ("number", "verb", "cited_on_page")]}),
+        ("Content", {"fields": ["summary"]}),
+        ("Links", {"fields": ["addressees", "activities", "partners"]}),
+    ]
+
+    @admin.display(description="summary")
+    def short_summary(self, obj):
+        return excerpt(obj.summary, 100)
+
+
+# --- The expert group -------------------------------------------------------------------------
+
+
+class ExpertGroupMeetingInline(SourcedMixin, admin.StackedInline):
+    model = ExpertGroupMeeting
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    ("number", "starts_on", "ends_on", "place"),
+                    "report_symbol",
+                    "outcome",
+                    "mandated_by",
+                ]
+            },
+        )
+    ]
+    autocomplete_fields = ("mandated_by",)
+    provenance_classes = ("collapse",)
+    textarea_rows = {**SourcedMixin.textarea_rows, "outcome": 3}
+    extra = 0
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("mandated_by")
+
+
+@admin.register(ExpertGroup)
+class ExpertGroupAdmin(SourcedAdmin):
+    list_display = ("name", "convened_by", "reports_to", "confirmed")
+    list_filter = ("reports_to",)
+    list_select_related = ("reports_to",)
+    search_fields = ("name", "slug", "convened_by")
+    autocomplete_fields = ("reports_to",)
+    prepopulated_fields = {"slug": ("name",)}
+    fieldsets = [
+        ("Identity", {"fields": ["name", "slug", "convened_by", "reports_to"]}),
+        ("Content", {"fields": ["summary"]}),
+    ]
+    inlines = [ExpertGroupMeetingInline]
+
+
+@admin.register(ExpertGroupMeeting)
+class ExpertGroupMeetingAdmin(SourcedAdmin):
+    list_display = ("__str__", "group", "number", "starts_on", "ends_on", "place", "confirmed")
+    list_filter = ("group",)
+    list_select_related = ("group",)
+    search_fields = ("group__name", "place", "report_symbol", "outcome")
+    date_hierarchy = "starts_on"
+    autocomplete_fields = ("group", "mandated_by")
+    fieldsets = [
+        ("Identity", {"fields": ["group", "number"]}),
+        ("Dates", {"fields": [("starts_on", "ends_on"), "place"]}),
+        ("Content", {"fields": ["report_symbol", "outcome"]}),
+        ("Links", {"fields": ["mandated_by"]}),
+    ]
+
+
+# --- The page this product replaces, and what is still unknown --------------------------------
+
+
+@admin.register(PageEntry)
+class PageEntryAdmin(BaseAdmin):
+    list_display = ("position", "short_title", "resolution", "mapping_confidence")
+    list_display_links = ("position", "short_title")
+    list_filter = ("mapping_confidence",)
+    list_select_related = ("resolution__body",)
+    search_fields = ("title", "reference", "resolution__number", "resolution__symbol")
+    autocomplete_fields = ("resolution",)
+    fieldsets = [
+        ("On the page", {"fields": ["position", "title", "reference"]}),
+        ("Mapping", {"fields": ["resolution", "mapping_confidence", "mapping_reason"]}),
+    ]
+
+    @admin.display(description="title", ordering="title")
+    def short_title(self, obj):
+        return excerpt(obj.title)
+
+
+@admin.register(OpenQuestion)
+class OpenQuestionAdmin(BaseAdmin):
+    list_display = ("__str__", "slug", "resolved")
+    list_filter = ("resolved",)
+    search_fields = ("slug", "question", "status")
+    autocomplete_fields = ("resolutions", "instruments", "page_entries")
+    fieldsets = [
+        ("Question", {"fields": ["slug", "question", "status", "resolved"]}),
+        ("Where it matters", {"fields": ["resolutions", "instruments", "page_entries"]}),
+    ]
