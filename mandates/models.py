@@ -710,9 +710,11 @@ class PageEntry(models.Model):
     reference = models.CharField(
         max_length=300, blank=True, help_text="The document line the page gives, if any."
     )
+    # PROTECT: a resolution the old page is mapped to cannot vanish from under the mapping;
+    # the admin lists the entries to re-map first.
     resolution = models.ForeignKey(
         Resolution,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="page_entries",

@@ -1,6 +1,6 @@
 """Provenance shared by every record: where its facts were read, and how sure we are of them."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import URLValidator
 from django.db import models
 
@@ -43,6 +43,20 @@ class Sourced(models.Model):
     @property
     def is_confirmed(self):
         return self.verification == Verification.CONFIRMED
+
+    def full_clean(self, exclude=None, validate_unique=True, validate_constraints=True):
+        """As Model.full_clean, but an error that clean() ties to a field the form leaves out
+        (a read-only inline, a partial form) is shown as a form-wide error, not a crash."""
+        try:
+            super().full_clean(exclude, validate_unique, validate_constraints)
+        except ValidationError as error:
+            if not exclude or not hasattr(error, "error_dict"):
+                raise
+            remapped = {}
+            for field, errors in error.error_dict.items():
+                key = NON_FIELD_ERRORS if field in exclude else field
+                remapped.setdefault(key, []).extend(errors)
+            raise ValidationError(remapped) from error
 
     def clean(self):
         super().clean()

@@ -407,3 +407,32 @@ def test_links():
     assert set(
         Paragraph.objects.filter(cited_on_page=True).values_list("resolution__number", "number")
     ) == {("2199 (2015)", 17), ("2322 (2016)", 12), ("74/175", 21), ("6/1", 14)}
+
+
+@pytest.mark.django_db
+def test_clean_error_on_a_field_left_out_of_a_form_is_a_form_error():
+    """Sourced.clean() ties errors to fields; a form without them shows them form-wide."""
+    from django import forms
+
+    from instruments.models import Instrument
+
+    class TitleOnly(forms.ModelForm):
+        class Meta:
+            model = Instrument
+            fields = ["title"]
+
+    instrument = Instrument.objects.get(slug="untoc")
+    instrument.sources = ""  # confirmed with no sources: an error on `verification`
+    form = TitleOnly({"title": "United Nations Convention"}, instance=instrument)
+    assert not form.is_valid()
+    assert "A confirmed record needs at least one source." in form.non_field_errors()
+
+
+@pytest.mark.django_db
+def test_a_resolution_the_old_page_maps_to_cannot_be_deleted():
+    from django.db.models import ProtectedError
+
+    from mandates.models import Resolution
+
+    with pytest.raises(ProtectedError):
+        Resolution.objects.get(body__code="GA", number="74/175").delete()
