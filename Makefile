@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run dev test test-postgres install migrate data static lint format bench clean
+.PHONY: run dev test test-postgres install migrate data static check-deploy lint format bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,13 @@ static: install
 run: install var/secret-key data static
 	DJANGO_DEBUG=0 DJANGO_SECRET_KEY="$$(cat var/secret-key)" DJANGO_SECURE_SSL_REDIRECT=0 \
 	  $(BIN)/gunicorn config.wsgi --config config/gunicorn.py --bind 127.0.0.1:$(PORT)
+
+# The production settings check (a release step): fails on any warning, e.g. a missing secret key.
+# Uses the environment's DJANGO_* values, falling back to var/secret-key and an example host.
+check-deploy: install var/secret-key
+	DJANGO_DEBUG=0 DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat var/secret-key)}" \
+	  DJANGO_ALLOWED_HOSTS="$${DJANGO_ALLOWED_HOSTS:-mandates.example.org}" \
+	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 # Development server with DEBUG on and autoreload.
 dev: install data

@@ -1,11 +1,17 @@
-"""One settings module, driven by the environment (see README and .env.example).
+"""One settings module, driven by the environment (see docs/deploying.md and .env.example).
 
-With no environment at all it runs as a development site on a SQLite file under var/.
+With no environment at all it runs as a development site on a SQLite file under var/: management
+commands and tests work, but the WSGI application (gunicorn, runserver) refuses to start with
+DEBUG off and the development key (config/wsgi.py). Production sets DJANGO_SECRET_KEY.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
+
+from config.jsonlog import log_format
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -14,11 +20,13 @@ VAR_DIR.mkdir(exist_ok=True)
 env = environ.Env()
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
-# The fallback key starts with "django-insecure-", so `check --deploy` rejects it (security.W009).
-SECRET_KEY = env.str(
-    "DJANGO_SECRET_KEY", default="django-insecure-development-only-key-do-not-deploy"
+# The fallback key starts with "django-insecure-", so `check --deploy` rejects it (security.W009)
+# and config/wsgi.py refuses to serve with it unless DEBUG is on. An empty value counts as unset.
+SECRET_KEY = (
+    env.str("DJANGO_SECRET_KEY", default="") or "django-insecure-development-only-key-do-not-deploy"
 )
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -29,6 +37,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_filters",
+    "csp",
+    "axes",
     "instruments",
     "partners",
     "mandates",
@@ -37,12 +47,22 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",  # early: covers every answer below
+    # /healthz answers here: before CommonMiddleware validates the Host header, so a load
+    # balancer or the container HEALTHCHECK can probe by IP address.
+    "config.middleware.HealthCheckMiddleware",
+    # NUL characters and oversized query strings get a 400 before any view sees them.
+    "config.middleware.RequestGuardMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A database outage raised by a view becomes a 503 page (templates/503.html).
+    "config.middleware.DatabaseUnavailableMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -71,6 +91,22 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Staff log in to /admin/. django-axes counts failed logins and locks out the combination of
+# username and client address after AXES_FAILURE_LIMIT failures, for the cool-off period.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("DJANGO_LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "config.views.login_locked_out"  # 429 with templates/axes_lockout.html
+# Behind N reverse proxies the client address is the Nth entry from the right of
+# X-Forwarded-For (each proxy appends the address it saw); with 0 it is REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "config.middleware.client_ip"
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -91,13 +127,64 @@ STORAGES = {
     # Hashed, compressed files with far-future cache headers, served by whitenoise.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Hashed names (what {% static %} links to) are cached forever by whitenoise on its own; this is
+# for the few files fetched by their plain name (e.g. /static/css/site.css): one hour.
+WHITENOISE_MAX_AGE = env.int("WHITENOISE_MAX_AGE", default=3600)
 
+# --- HTTPS, cookies and headers. Off-by-default-in-development values are on when DEBUG is off.
+# Behind a proxy that terminates TLS:
+# DJANGO_SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO,https
+# (only if the proxy always sets or overwrites that header).
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
+_proxy_ssl_header = env.str("DJANGO_SECURE_PROXY_SSL_HEADER", default="")
+if _proxy_ssl_header:
+    _name, _, _value = _proxy_ssl_header.partition(",")
+    SECURE_PROXY_SSL_HEADER = (_name.strip(), _value.strip())
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True  # no JavaScript reads the token; forms carry it
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+
+# Content-Security-Policy (django-csp): same-origin files only, no inline script or style.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# --- Logs: one line per record on stdout; JSON lines unless LOG_FORMAT=plain (plain under DEBUG).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "config.jsonlog.JSONFormatter"},
+    },
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": log_format(debug=DEBUG),
+        }
+    },
     "root": {"handlers": ["stdout"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # django-axes logs a banner each time any command starts; failures and lockouts still log.
+    "loggers": {"axes.apps": {"level": "WARNING"}},
 }
 
 # When the reference data was last researched (shown in the footer).

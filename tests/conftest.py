@@ -16,3 +16,37 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Every test database starts with the reference data loaded once; tests roll back on top."""
     with django_db_blocker.unblock():
         call_command("load_reference_data", verbosity=0)
+
+
+# --- browser screenshots (tests/test_browser.py) ------------------------------------------------
+
+SCREENSHOTS = pytest.StashKey()
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir(request):
+    """Where browser tests write screenshots: $SCREENSHOT_DIR, else test-artifacts/screenshots/."""
+    import os
+    import time
+    from pathlib import Path
+
+    from django.conf import settings
+
+    default = Path(settings.BASE_DIR) / "test-artifacts" / "screenshots"
+    path = Path(os.environ.get("SCREENSHOT_DIR") or default).resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    request.config.stash[SCREENSHOTS] = (path, time.time())
+    return path
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Say where this run's screenshots went, if it wrote any."""
+    path, since = config.stash.get(SCREENSHOTS, (None, 0))
+    if path is not None and any(f.stat().st_mtime >= since for f in path.iterdir()):
+        terminalreporter.write_line(f"Screenshots: {path}")
+
+
+@pytest.fixture(autouse=True)
+def _no_ssl_redirect(settings):
+    """DEBUG is off under pytest, which turns the HTTPS redirect on; the test client speaks HTTP."""
+    settings.SECURE_SSL_REDIRECT = False

@@ -1,0 +1,62 @@
+"""gunicorn settings: `gunicorn config.wsgi --config config/gunicorn.py` (Makefile, Dockerfile).
+
+Every value can be set from the environment; a --bind on the command line wins over PORT.
+Access and error lines go to stdout, as JSON lines unless LOG_FORMAT=plain (config/jsonlog.py).
+"""
+
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # so `config.*` imports
+
+from config.jsonlog import log_format  # noqa: E402
+
+
+def env_int(name, default):
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+def cpu_count():
+    try:
+        return len(os.sched_getaffinity(0))  # the CPUs this container may use
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+bind = [f"0.0.0.0:{env_int('PORT', 8000)}"]
+# 2 x cores + 1, capped: each worker holds a database connection (CONN_MAX_AGE).
+workers = env_int("GUNICORN_WORKERS", min(2 * cpu_count() + 1, 8))
+threads = env_int("GUNICORN_THREADS", 1)  # > 1 switches to the gthread worker
+timeout = env_int("GUNICORN_TIMEOUT", 30)  # a worker silent this long is killed and replaced
+graceful_timeout = env_int("GUNICORN_GRACEFUL_TIMEOUT", 30)  # to finish requests on restart
+keepalive = env_int("GUNICORN_KEEPALIVE", 5)  # seconds; behind a load balancer
+control_socket_disable = True  # gunicorn >= 27: no gunicornc socket in $HOME (unused here)
+if os.path.isdir("/dev/shm"):
+    worker_tmp_dir = "/dev/shm"  # heartbeat files in memory, not on a container's overlay disk
+
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+_debug = os.environ.get("DJANGO_DEBUG", "").strip().lower() in ("1", "true", "yes", "on")
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "json": {"()": "config.jsonlog.JSONFormatter"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": log_format(debug=_debug),
+        },
+    },
+    "root": {"level": "INFO", "handlers": ["stdout"]},
+    "loggers": {
+        "gunicorn.error": {"level": loglevel.upper(), "handlers": ["stdout"], "propagate": False},
+        "gunicorn.access": {"level": "INFO", "handlers": ["stdout"], "propagate": False},
+    },
+}

@@ -1,0 +1,115 @@
+"""Project-wide middleware: the health probe, the request guard and the database-outage page."""
+
+import logging
+
+from django.conf import settings
+from django.core.exceptions import TooManyFieldsSent
+
+from config.views import (
+    DATABASE_DOWN,
+    bad_request_page,
+    discard_broken_connections,
+    healthz,
+    service_unavailable,
+)
+
+logger = logging.getLogger(__name__)
+
+MAX_VALUE_LENGTH = 4 * 1024  # characters in one query-string name or value
+MAX_QUERY_STRING = 16 * 1024  # bytes in the whole query string
+
+
+class HealthCheckMiddleware:
+    """Answers /healthz itself, ahead of Host validation, URL resolution and sessions."""
+
+    path = "/healthz"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info.rstrip("/") == self.path:
+            return healthz(request)
+        return self.get_response(request)
+
+
+class RequestGuardMiddleware:
+    """400 for input no page accepts: NUL characters anywhere, or absurdly long query strings.
+
+    PostgreSQL cannot store or compare text containing NUL, so such a value would otherwise end
+    as a 500 deep inside a query; long values are never meaningful filters or search terms.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        problem = self.problem(request)
+        if problem:
+            return bad_request_page(request, problem)
+        return self.get_response(request)
+
+    @staticmethod
+    def problem(request):
+        if "\x00" in request.path_info:
+            return "The address contains a NUL character, which no page accepts."
+        if len(request.META.get("QUERY_STRING", "")) > MAX_QUERY_STRING:
+            return (
+                "This request is too long: the address has more than "
+                f"{MAX_QUERY_STRING // 1024} kB of parameters."
+            )
+        try:
+            query = request.GET
+        except TooManyFieldsSent:
+            return "This request has too many parameters."
+        for name, values in query.lists():
+            for text in (name, *values):
+                if len(text) > MAX_VALUE_LENGTH:
+                    return (
+                        "This request is too long: a parameter is longer than "
+                        f"{MAX_VALUE_LENGTH} characters."
+                    )
+                if "\x00" in text:
+                    return "A parameter contains a NUL character, which no page accepts."
+        if request.method == "POST":
+            for name, values in request.POST.lists():
+                if any("\x00" in text for text in (name, *values)):
+                    return "A form field contains a NUL character, which cannot be saved."
+        return None
+
+
+class DatabaseUnavailableMiddleware:
+    """A view that cannot reach the database answers 503 with a friendly page and Retry-After.
+
+    The broken connection is closed, so service resumes by itself once the database is back
+    (CONN_HEALTH_CHECKS also re-checks persistent connections at the start of each request).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, DATABASE_DOWN):
+            logger.error(
+                "Database unavailable: %s %s", request.method, request.path, exc_info=exception
+            )
+            discard_broken_connections()
+            return service_unavailable()
+        return None
+
+
+def client_ip(request):
+    """The client address for login lockouts (django-axes), honouring DJANGO_TRUSTED_PROXY_COUNT."""
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies > 0:
+        forwarded = [
+            part.strip()
+            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if part.strip()
+        ]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR")

@@ -1,0 +1,109 @@
+"""The health probe and error pages that render even when the request or the database fail."""
+
+import logging
+import sys
+
+from django.conf import settings
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, connections
+from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseServerError, JsonResponse
+from django.template import loader
+from django.utils.cache import add_never_cache_headers
+
+logger = logging.getLogger(__name__)
+
+RETRY_AFTER_SECONDS = 30
+DATABASE_DOWN = (OperationalError, InterfaceError)
+
+
+def discard_broken_connections():
+    """Close connections an error left unusable, so the next request opens a fresh one."""
+    for conn in connections.all(initialized_only=True):
+        if conn.in_atomic_block:  # only in tests: the test case owns that transaction
+            continue
+        try:
+            conn.close_if_unusable_or_obsolete()
+        except DatabaseError:
+            conn.close()
+
+
+def healthz(request):
+    """200 {"status": "ok"} when the database answers SELECT 1, else 503. Never cached."""
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError as error:
+        logger.warning("Health check: the database does not answer (%s)", error)
+        discard_broken_connections()
+        response = JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+    else:
+        response = JsonResponse({"status": "ok", "database": "ok"})
+    add_never_cache_headers(response)
+    if request.method == "HEAD":
+        response.content = b""
+    return response
+
+
+def standalone_context():
+    """What base.html needs without a request: no context processors, no queries."""
+    return {"DATA_UPDATED": settings.DATA_UPDATED}
+
+
+def bad_request_page(request, reason=""):
+    """400 with templates/400.html and the reason, for input no page accepts.
+
+    Rendered without the request: it may carry the very input being refused (or a bad Host).
+    """
+    body = loader.render_to_string("400.html", {**standalone_context(), "reason": reason})
+    return HttpResponse(body, status=400)
+
+
+def bad_request(request, exception):
+    """handler400 (bad Host header, too many fields, ...): the exception text is not shown."""
+    return bad_request_page(request)
+
+
+def service_unavailable():
+    """503 with templates/503.html, rendered without the request and without the database."""
+    try:
+        body = loader.render_to_string("503.html", standalone_context())
+    except Exception:  # the page that says "try later" must not itself fail
+        logger.exception("Could not render 503.html")
+        body = "<!doctype html><title>Service unavailable</title><h1>Service unavailable</h1>"
+    response = HttpResponse(body, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    add_never_cache_headers(response)
+    return response
+
+
+def server_error(request):
+    """handler500: templates/500.html without request context; a database outage gets the 503.
+
+    Django calls this from inside its exception handler, so sys.exc_info() is the error that
+    escaped a middleware (e.g. sessions on an admin page) or a view.
+    """
+    if isinstance(sys.exc_info()[1], DATABASE_DOWN):
+        discard_broken_connections()
+        return service_unavailable()
+    try:
+        body = loader.render_to_string("500.html", standalone_context())
+    except Exception:
+        logger.exception("Could not render 500.html")
+        body = "<!doctype html><title>Server error</title><h1>Server error (500)</h1>"
+    return HttpResponseServerError(body)
+
+
+def login_locked_out(request, original_response=None, credentials=None):
+    """django-axes' answer once a username and address have failed AXES_FAILURE_LIMIT times."""
+    cooloff = settings.AXES_COOLOFF_TIME
+    context = {
+        **standalone_context(),
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "cooloff_minutes": max(1, round(cooloff.total_seconds() / 60)),
+    }
+    response = HttpResponse(loader.render_to_string("axes_lockout.html", context), status=429)
+    response["Retry-After"] = str(int(cooloff.total_seconds()))
+    add_never_cache_headers(response)
+    return response

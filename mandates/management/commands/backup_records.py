@@ -1,0 +1,40 @@
+"""Write every record of the reference apps, and the staff groups, as one JSON file.
+
+    python manage.py backup_records --output backup.json
+
+The format is `dumpdata --natural-foreign --natural-primary`: rows carry their natural keys and
+no primary keys, and refer to each other (and groups to their permissions) by natural key, so
+the file loads into any database with the same migrations (`restore_records`). Users, sessions,
+login attempts, content types and permissions are not part of it.
+"""
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import DEFAULT_DB_ALIAS
+
+# What a backup holds, as dumpdata labels; restore_records uses the same list.
+LABELS = ["instruments", "partners", "mandates", "auth.Group"]
+
+
+class Command(BaseCommand):
+    help = "Export instruments, partners, mandates and auth groups as JSON with natural keys."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--output", "-o", help="File to write (default: standard output).")
+        parser.add_argument("--database", default=DEFAULT_DB_ALIAS)
+
+    def handle(self, *args, output=None, database=DEFAULT_DB_ALIAS, **options):
+        call_command(
+            "dumpdata",
+            *LABELS,
+            format="json",
+            indent=1,
+            natural_foreign=True,
+            natural_primary=True,
+            database=database,
+            output=output,
+            stdout=self.stdout,
+            verbosity=0,
+        )
+        if output and options["verbosity"] > 0:
+            self.stderr.write(f"Wrote {output}")
