@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, Count, Q, Value, When
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from mandates.provenance import Sourced
 
@@ -105,6 +106,7 @@ class Instrument(Sourced):
     official_url = models.URLField(blank=True)
     summary = models.TextField(blank=True)
 
+    history = HistoricalRecords()
     objects = InstrumentQuerySet.as_manager()
 
     class Meta:

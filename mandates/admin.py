@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.text import Truncator
+from simple_history.admin import SimpleHistoryAdmin
 
 from mandates.models import (
     Activity,
@@ -83,7 +84,7 @@ class SourcedMixin(FormFieldsMixin):
         return [*super().get_fieldsets(request, obj), provenance]
 
 
-class BaseAdmin(FormFieldsMixin, admin.ModelAdmin):
+class BaseAdmin(FormFieldsMixin, SimpleHistoryAdmin):
     """Every changelist shows how many rows each filter choice would leave."""
 
     show_facets = admin.ShowFacets.ALWAYS

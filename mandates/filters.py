@@ -3,9 +3,10 @@
 import django_filters
 from django import forms
 from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
 
 from instruments.models import Instrument
-from mandates.models import Body, Resolution
+from mandates.models import Activity, Addressee, Body, Paragraph, Resolution
 from partners.models import Partner
 
 MAX_QUERY_LENGTH = 200
@@ -35,7 +36,15 @@ class SlugMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
-class ResolutionFilter(django_filters.FilterSet):
+class AlwaysBoundFilterSet(django_filters.FilterSet):
+    """A page with no parameters is a valid, empty filter (all rows, every facet), not an
+    unbound form: so facets, counts and sort work the same with and without a query string."""
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__({} if data is None else data, *args, **kwargs)
+
+
+class ResolutionFilter(AlwaysBoundFilterSet):
     SORTS = {
         "newest": ("Newest first", Resolution._meta.ordering),
         "oldest": ("Oldest first", ["year", "adopted_on", "body__position", "number"]),
@@ -169,3 +178,193 @@ class ResolutionFilter(django_filters.FilterSet):
             "instrument": by_instrument,
             "partner": by_partner,
         }
+
+
+# --- Paragraphs: what each operative paragraph asks, of whom ------------------------------------
+
+
+def _no_such(message):
+    """Error messages for a slug filter: one translatable sentence naming the unknown value."""
+    return {"invalid_choice": message, "invalid_pk_value": ""}
+
+
+class ParagraphFilter(AlwaysBoundFilterSet):
+    """The paragraph list's filters (/paragraphs/). Their names are the public URL contract."""
+
+    TAGGED = [("yes", _("Tagged")), ("no", _("Untagged"))]
+
+    addressee = SlugMultipleChoiceFilter(
+        field_name="addressees__slug",
+        to_field_name="slug",
+        queryset=Addressee.objects.all(),
+        noun="addressee",
+        error_messages=_no_such(_("There is no addressee “%(value)s”.")),
+        label=_("Addressed to"),
+    )
+    verb = django_filters.MultipleChoiceFilter(
+        field_name="verb",
+        choices=Paragraph.Verb.choices,
+        conjoined=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("There is no operative verb “%(value)s”.")},
+        label=_("Operative verb"),
+    )
+    activity = SlugMultipleChoiceFilter(
+        field_name="activities__slug",
+        to_field_name="slug",
+        queryset=Activity.objects.all(),
+        noun="activity",
+        error_messages=_no_such(_("There is no activity “%(value)s”.")),
+        label=_("Activity"),
+    )
+    partner = SlugMultipleChoiceFilter(
+        field_name="partners__slug",
+        to_field_name="slug",
+        queryset=Partner.objects.all(),
+        noun="partner",
+        error_messages=_no_such(_("There is no partner “%(value)s”.")),
+        label=_("Partner named"),
+    )
+    body = SlugMultipleChoiceFilter(
+        field_name="resolution__body__code",
+        to_field_name="code",
+        queryset=Body.objects.all(),
+        noun="body",
+        error_messages=_no_such(_("There is no body “%(value)s”.")),
+        label=_("Body"),
+    )
+    year_from = YearFilter(field_name="resolution__year", lookup_expr="gte", label=_("From year"))
+    year_to = YearFilter(field_name="resolution__year", lookup_expr="lte", label=_("To year"))
+    tagged = django_filters.ChoiceFilter(
+        method="filter_tagged",
+        choices=TAGGED,
+        empty_label=_("Any"),
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("Tagged is “yes” or “no”, not “%(value)s”.")},
+        label=_("Tagged"),
+    )
+
+    class Meta:
+        model = Paragraph
+        fields = [
+            "addressee",
+            "verb",
+            "activity",
+            "partner",
+            "body",
+            "year_from",
+            "year_to",
+            "tagged",
+        ]
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self.filters["body"].field.label_from_instance = lambda b: b.code
+        self.filters["partner"].field.label_from_instance = lambda p: p.acronym
+
+    def filter_tagged(self, queryset, name, value):
+        return queryset.tagged() if value == "yes" else queryset.untagged()
+
+    def selected_filters(self):
+        """[{label, query}]: each value in force, and the query string that removes it alone."""
+        if not self.is_valid():
+            return []
+        data = self.form.cleaned_data
+        chosen = []
+        for name in ("addressee", "activity", "partner", "body"):
+            field = self.filters[name].field
+            chosen += [
+                (name, getattr(obj, field.to_field_name), field.label_from_instance(obj))
+                for obj in data.get(name) or []
+            ]
+        chosen += [("verb", verb, Paragraph.Verb(verb).label) for verb in data.get("verb") or []]
+        if data.get("year_from") is not None:
+            label = _("From %(year)s") % {"year": data["year_from"]}
+            chosen.append(("year_from", str(data["year_from"]), label))
+        if data.get("year_to") is not None:
+            chosen.append(
+                ("year_to", str(data["year_to"]), _("To %(year)s") % {"year": data["year_to"]})
+            )
+        if data.get("tagged"):
+            chosen.append(("tagged", data["tagged"], dict(self.TAGGED)[data["tagged"]]))
+        selected = []
+        for name, value, label in chosen:
+            remaining = self.data.copy()
+            remaining.setlist(name, [v for v in remaining.getlist(name) if v != value])
+            remaining.pop("page", None)
+            selected.append({"label": label, "query": remaining.urlencode()})
+        return selected
+
+    # --- facets: each computed with every other filter applied, one query each
+
+    def _without(self, *names):
+        """The paragraphs every other filter lets through, as a subquery. The values were
+        validated once already, so this costs no query of its own."""
+        queryset = self.queryset.all()
+        for name, value in self.form.cleaned_data.items():
+            if name not in names:
+                queryset = self.filters[name].filter(queryset, value)
+        return queryset.values("pk")
+
+    def facet_counts(self):
+        paragraphs = Paragraph.objects.order_by()
+        return {
+            "addressee": dict(
+                Addressee.objects.filter(paragraphs__in=self._without("addressee"))
+                .values_list("slug")
+                .annotate(n=Count("paragraphs", distinct=True))
+            ),
+            "verb": dict(
+                paragraphs.filter(pk__in=self._without("verb"))
+                .exclude(verb="")
+                .values_list("verb")
+                .annotate(n=Count("pk"))
+            ),
+            "activity": dict(
+                Activity.objects.filter(paragraphs__in=self._without("activity"))
+                .values_list("slug")
+                .annotate(n=Count("paragraphs", distinct=True))
+            ),
+            "partner": dict(
+                Partner.objects.filter(paragraphs__in=self._without("partner"))
+                .values_list("slug")
+                .annotate(n=Count("paragraphs", distinct=True))
+            ),
+            "body": dict(
+                paragraphs.filter(pk__in=self._without("body"))
+                .values_list("resolution__body__code")
+                .annotate(n=Count("pk"))
+            ),
+            "year": dict(
+                paragraphs.filter(pk__in=self._without("year_from", "year_to"))
+                .values_list("resolution__year")
+                .annotate(n=Count("pk"))
+            ),
+            "tagged": paragraphs.filter(pk__in=self._without("tagged")).tagged_counts(),
+        }
+
+
+# --- The graph: body and years, named as on the resolution list ---------------------------------
+
+
+class GraphFilter(AlwaysBoundFilterSet):
+    """/graph/?body=GA&year_from=2010: the resolution list's names for the same filters."""
+
+    body = SlugMultipleChoiceFilter(
+        field_name="body__code",
+        to_field_name="code",
+        queryset=Body.objects.all(),
+        noun="body",
+        error_messages=_no_such(_("There is no body “%(value)s”.")),
+        label=_("Body"),
+    )
+    year_from = YearFilter(field_name="year", lookup_expr="gte", label=_("From year"))
+    year_to = YearFilter(field_name="year", lookup_expr="lte", label=_("To year"))
+
+    class Meta:
+        model = Resolution
+        fields = ["body", "year_from", "year_to"]
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self.filters["body"].field.label_from_instance = lambda b: b.code

@@ -3,9 +3,10 @@ import re
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.exceptions import ValidationError
 from django.db import connection, models
-from django.db.models import Count, F, Prefetch, Q, Value
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Value
 from django.db.models.functions import Lower, Replace
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from mandates.provenance import Sourced
 
@@ -71,6 +72,7 @@ class Body(Sourced):
         "Empty where resolutions have no symbol of their own.",
     )
     position = models.PositiveSmallIntegerField(default=0, help_text="Order in lists.")
+    history = HistoricalRecords()
 
     objects = BodyQuerySet.as_manager()
 
@@ -137,9 +139,13 @@ class Lookup(models.Model):
 class Addressee(Lookup):
     """Whom a paragraph asks: UNODC, the Secretary-General, Member States, ..."""
 
+    history = HistoricalRecords()
+
 
 class Activity(Lookup):
     """What a paragraph asks for: technical assistance, an expert group, data collection, ..."""
+
+    history = HistoricalRecords()
 
     class Meta(Lookup.Meta):
         verbose_name_plural = "activities"
@@ -254,6 +260,75 @@ class ResolutionQuerySet(models.QuerySet):
             :n
         ]
 
+    # --- the Explore pages (graph, timeline, matrix, feed)
+
+    CHRONOLOGICAL = ("year", F("adopted_on").asc(nulls_last=True), "body__position", "number")
+
+    def for_graph(self):
+        """Real resolutions, oldest first, with every typed link the graph draws (4 queries)."""
+        return (
+            self.real()
+            .select_related("body")
+            .order_by(*self.CHRONOLOGICAL)
+            .prefetch_related(
+                Prefetch(
+                    "instrument_links",
+                    queryset=ResolutionInstrument.objects.select_related("instrument").order_by(
+                        "instrument__slug", "relation"
+                    ),
+                ),
+                Prefetch(
+                    "citation_links",
+                    queryset=ResolutionCitation.objects.filter(cited__is_synthetic=False)
+                    .select_related("cited__body")
+                    .order_by("relation", "cited__year", "cited_id"),
+                ),
+                Prefetch("partners", queryset=_partner_model().objects.order_by("acronym")),
+            )
+        )
+
+    def for_timeline(self):
+        """Real resolutions on the time axis, oldest first, with their body (1 query)."""
+        return self.real().select_related("body").order_by(*self.CHRONOLOGICAL)
+
+    def for_feed(self):
+        """The newest first, with what an Atom entry shows: body and instruments."""
+        return (
+            self.select_related("body")
+            .prefetch_related(
+                Prefetch(
+                    "instruments",
+                    queryset=_instrument_model().objects.only("slug", "short_name"),
+                )
+            )
+            .order_by(*self.model._meta.ordering)
+        )
+
+    def partner_body_counts(self):
+        """{(partner slug, body code): resolutions naming the partner}, one grouped query."""
+        rows = (
+            self.model.partners.through.objects.filter(resolution__in=self.values("pk"))
+            .values_list("partner__slug", "resolution__body__code")
+            .annotate(n=Count("resolution_id", distinct=True))
+            .order_by()
+        )
+        return {(slug, code): n for slug, code, n in rows}
+
+    def instrument_body_counts(self):
+        """{(instrument slug, body code): resolutions linked to it}, one grouped query."""
+        rows = (
+            ResolutionInstrument.objects.filter(resolution__in=self.values("pk"))
+            .values_list("instrument__slug", "resolution__body__code")
+            .annotate(n=Count("resolution_id", distinct=True))
+            .order_by()
+        )
+        return {(slug, code): n for slug, code, n in rows}
+
+    def body_year_counts(self):
+        """{(body code, year): resolutions adopted}, one grouped query."""
+        rows = self.values_list("body__code", "year").annotate(n=Count("pk")).order_by()
+        return {(code, year): n for code, year, n in rows}
+
 
 def _instrument_model():
     from instruments.models import Instrument
@@ -337,6 +412,7 @@ class Resolution(Sourced):
     is_synthetic = models.BooleanField(
         default=False, db_index=True, help_text="Generated for load testing, not real."
     )
+    history = HistoricalRecords(m2m_fields=[partners])
 
     objects = ResolutionQuerySet.as_manager()
 
@@ -452,6 +528,7 @@ class ResolutionInstrument(models.Model):
     relation = models.CharField(max_length=20, choices=Relation)
     note = models.CharField(max_length=300, blank=True)
 
+    history = HistoricalRecords()
     objects = ResolutionInstrumentQuerySet.as_manager()
 
     class Meta:
@@ -481,6 +558,19 @@ class ResolutionCitationQuerySet(models.QuerySet):
             relation=relation,
         )
 
+    def recommendations(self):
+        """ "Adopted on the recommendation of" links between real resolutions: the path of a
+        text from a commission through ECOSOC to the General Assembly (1 query)."""
+        return (
+            self.filter(
+                relation=ResolutionCitation.Relation.RECOMMENDED_BY,
+                citing__is_synthetic=False,
+                cited__is_synthetic=False,
+            )
+            .select_related("citing__body", "cited__body")
+            .order_by("cited__year", "cited__body__position", "cited__number", "citing_id")
+        )
+
 
 class ResolutionCitation(models.Model):
     """A typed link from a resolution to an earlier one it recalls, reaffirms or welcomes."""
@@ -503,6 +593,7 @@ class ResolutionCitation(models.Model):
     relation = models.CharField(max_length=20, choices=Relation, default=Relation.RECALLS)
     note = models.CharField(max_length=300, blank=True)
 
+    history = HistoricalRecords()
     objects = ResolutionCitationQuerySet.as_manager()
 
     class Meta:
@@ -542,6 +633,46 @@ class ParagraphQuerySet(models.QuerySet):
             resolution__body__code=body_code, resolution__number=number, number=paragraph
         )
 
+    @staticmethod
+    def _tagged_condition():
+        """Tagged: an operative verb, or at least one addressee, activity or partner."""
+        tags = (Paragraph.addressees.through, Paragraph.activities.through)
+        condition = ~Q(verb="")
+        for through in (*tags, Paragraph.partners.through):
+            condition |= Exists(through.objects.filter(paragraph_id=OuterRef("pk")))
+        return condition
+
+    def tagged(self):
+        return self.filter(self._tagged_condition())
+
+    def untagged(self):
+        return self.exclude(self._tagged_condition())
+
+    def tagged_counts(self):
+        """{"yes": tagged, "no": untagged}, one query."""
+        condition = self._tagged_condition()
+        return self.order_by().aggregate(
+            yes=Count("pk", filter=condition), no=Count("pk", filter=~condition)
+        )
+
+    def for_listing(self):
+        """Everything paragraph_list.html touches, newest resolution first (4 queries a page)."""
+        return (
+            self.select_related("resolution__body")
+            .prefetch_related(
+                "addressees",
+                "activities",
+                Prefetch("partners", queryset=_partner_model().objects.only("slug", "acronym")),
+            )
+            .order_by(
+                "-resolution__year",
+                F("resolution__adopted_on").desc(nulls_last=True),
+                "resolution__body__position",
+                "resolution__number",
+                "number",
+            )
+        )
+
 
 class Paragraph(Sourced):
     """An operative paragraph a mandate rests on: what it asks, and of whom."""
@@ -574,6 +705,7 @@ class Paragraph(Sourced):
         default=False, help_text="The UNODC mandates page cites this paragraph."
     )
 
+    history = HistoricalRecords(m2m_fields=[addressees, partners, activities])
     objects = ParagraphQuerySet.as_manager()
 
     class Meta:
@@ -624,6 +756,7 @@ class ExpertGroup(Sourced):
     )
     summary = models.TextField(blank=True)
 
+    history = HistoricalRecords()
     objects = ExpertGroupQuerySet.as_manager()
 
     class Meta:
@@ -645,6 +778,9 @@ class ExpertGroupMeetingQuerySet(models.QuerySet):
     def get_by_natural_key(self, group_slug, number):
         return self.get(group__slug=group_slug, number=number)
 
+    def for_timeline(self):
+        return self.select_related("group").order_by("starts_on", "group__name", "number")
+
 
 class ExpertGroupMeeting(Sourced):
     group = models.ForeignKey(ExpertGroup, on_delete=models.CASCADE, related_name="meetings")
@@ -658,6 +794,7 @@ class ExpertGroupMeeting(Sourced):
         Resolution, blank=True, related_name="expert_group_meetings"
     )
 
+    history = HistoricalRecords(m2m_fields=[mandated_by])
     objects = ExpertGroupMeetingQuerySet.as_manager()
 
     class Meta:
@@ -722,6 +859,7 @@ class PageEntry(models.Model):
     mapping_confidence = models.CharField(max_length=12, choices=Confidence)
     mapping_reason = models.TextField(blank=True)
 
+    history = HistoricalRecords()
     objects = PageEntryQuerySet.as_manager()
 
     class Meta:
@@ -765,6 +903,7 @@ class OpenQuestion(models.Model):
     )
     page_entries = models.ManyToManyField(PageEntry, blank=True, related_name="open_questions")
 
+    history = HistoricalRecords(m2m_fields=[resolutions, instruments, page_entries])
     objects = OpenQuestionQuerySet.as_manager()
 
     class Meta:

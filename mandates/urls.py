@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mandates import exports, views
+from mandates import exports, feeds, views
 
 app_name = "mandates"
 urlpatterns = [
@@ -8,6 +8,7 @@ urlpatterns = [
     path("about/", views.AboutView.as_view(), name="about"),
     path("resolutions/", views.ResolutionListView.as_view(), name="resolution-list"),
     path("resolutions/export.<str:fmt>", exports.ResolutionExportView.as_view(), name="export"),
+    path("resolutions/feed/", feeds.ResolutionFeed(), name="feed"),
     path(
         "resolutions/<slug:body>/<slug:slug>/",
         views.ResolutionDetailView.as_view(),
@@ -21,4 +22,9 @@ urlpatterns = [
         views.ExpertGroupDetailView.as_view(),
         name="expert-group-detail",
     ),
+    path("paragraphs/", views.ParagraphListView.as_view(), name="paragraph-list"),
+    path("explore/", views.ExploreView.as_view(), name="explore"),
+    path("graph/", views.GraphView.as_view(), name="graph"),
+    path("timeline/", views.TimelineView.as_view(), name="timeline"),
+    path("matrix/", views.MatrixView.as_view(), name="matrix"),
 ]

@@ -1,6 +1,7 @@
 from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from mandates.provenance import Sourced
 
@@ -39,6 +40,7 @@ class Partner(Sourced):
         help_text="Instruments this organisation serves (as secretariat or author).",
     )
 
+    history = HistoricalRecords(m2m_fields=[instruments])
     objects = PartnerQuerySet.as_manager()
 
     class Meta:
@@ -82,6 +84,7 @@ class PartnerTool(models.Model):
     url = models.URLField(blank=True)
     position = models.PositiveSmallIntegerField(default=0)
 
+    history = HistoricalRecords()
     objects = PartnerToolQuerySet.as_manager()
 
     class Meta:

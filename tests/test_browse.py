@@ -369,3 +369,11 @@ def test_resolution_page_query_count_does_not_grow_with_links(client, make_resol
         paragraphs=40,
     )
     assert count_queries(client, resolution.get_absolute_url()) == baseline
+
+
+def test_plain_list_has_facets_for_every_row(client):
+    response = client.get(LIST)
+    facets = response.context["facets"]
+    assert sum(facets["body"].values()) == Resolution.objects.count()
+    assert facets["body"]["SC"] == Resolution.objects.filter(body__code="SC").count()
+    assert response.context["year_facets"]

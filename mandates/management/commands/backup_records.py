@@ -5,15 +5,32 @@
 The format is `dumpdata --natural-foreign --natural-primary`: rows carry their natural keys and
 no primary keys, and refer to each other (and groups to their permissions) by natural key, so
 the file loads into any database with the same migrations (`restore_records`). Users, sessions,
-login attempts, content types and permissions are not part of it.
+login attempts, content types, permissions and change histories are not part of it.
 """
 
+from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import DEFAULT_DB_ALIAS
+from simple_history.models import HistoricalChanges
 
-# What a backup holds, as dumpdata labels; restore_records uses the same list.
-LABELS = ["instruments", "partners", "mandates", "auth.Group"]
+RECORD_APPS = ("instruments", "partners", "mandates")
+
+
+def record_models():
+    """The models whose rows a backup holds. Their change histories (django-simple-history
+    tables) are an audit log kept by the database's own backups, not records."""
+    return [
+        model
+        for label in RECORD_APPS
+        for model in apps.get_app_config(label).get_models()
+        if not issubclass(model, HistoricalChanges)
+    ]
+
+
+def labels():
+    """What a backup holds, as dumpdata labels; restore_records uses the same list."""
+    return [model._meta.label for model in record_models()] + ["auth.Group"]
 
 
 class Command(BaseCommand):
@@ -26,7 +43,7 @@ class Command(BaseCommand):
     def handle(self, *args, output=None, database=DEFAULT_DB_ALIAS, **options):
         call_command(
             "dumpdata",
-            *LABELS,
+            *labels(),
             format="json",
             indent=1,
             natural_foreign=True,

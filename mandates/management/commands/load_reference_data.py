@@ -8,6 +8,7 @@ names the fixture file and the record.
 import json
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.core import serializers
 from django.core.management import call_command
@@ -66,6 +67,48 @@ def describe_record(record):
     return f"{label} {json.dumps(key, ensure_ascii=False)}"
 
 
+HISTORY_REASON = "Loaded from the reference data"
+FIXTURE_APPS = ("mandates", "instruments", "partners")
+
+
+def record_history(database):
+    """Give every loaded record a version in its history, so later admin edits can be undone.
+
+    loaddata saves raw rows, which django-simple-history does not record. A record with no
+    history gets a first version; one whose fields differ from its last version (the fixture
+    changed since the last load) gets a new one. Unchanged records get nothing, so loading
+    twice adds nothing. Synthetic load-testing rows are left out.
+    """
+    recorded = 0
+    for model in apps.get_models():
+        manager_name = getattr(model._meta, "simple_history_manager_attribute", None)
+        if model._meta.app_label not in FIXTURE_APPS or not manager_name:
+            continue
+        history = getattr(model, manager_name)
+        fields = [f.attname for f in model._meta.concrete_fields]
+        latest = {
+            version.id: version
+            for version in history.using(database).order_by("history_date", "history_id")
+        }
+        objects = model.objects.using(database).all()
+        if any(f.name == "is_synthetic" for f in model._meta.fields):
+            objects = objects.filter(is_synthetic=False)
+        new, changed = [], []
+        for obj in objects:
+            last = latest.get(obj.pk)
+            if last is None:
+                new.append(obj)
+            elif any(getattr(last, name) != getattr(obj, name) for name in fields):
+                changed.append(obj)
+        for objs, update in ((new, False), (changed, True)):
+            if objs:
+                history.bulk_history_create(
+                    objs, update=update, default_change_reason=HISTORY_REASON
+                )
+                recorded += len(objs)
+    return recorded
+
+
 class Command(BaseCommand):
     help = (
         "Load the reference data from the fixture files in dependency order, in one "
@@ -91,11 +134,12 @@ class Command(BaseCommand):
                     call_command("loaddata", str(path), database=database, verbosity=0)
                 except Exception as exc:
                     raise CommandError(self.explain(path, exc, database)) from exc
+            recorded = record_history(database)
         if verbosity >= 1:
             summary = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in counts.items())
             self.stdout.write(
                 f"Loaded {sum(counts.values())} records from {len(files)} fixture files "
-                f"in {fixture_dir}: {summary}."
+                f"in {fixture_dir}: {summary}. {recorded} new versions in the history."
             )
 
     def read(self, path):

@@ -9,22 +9,11 @@ The staff groups the migrations created are updated in place (they are matched b
 
 from pathlib import Path
 
-from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, transaction
 
-from mandates.management.commands.backup_records import LABELS
-
-
-def record_models():
-    """The models a backup holds, except auth groups (the migrations create two)."""
-    return [
-        model
-        for label in LABELS
-        if "." not in label
-        for model in apps.get_app_config(label).get_models()
-    ]
+from mandates.management.commands.backup_records import record_models
 
 
 class Command(BaseCommand):
