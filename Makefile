@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run dev test test-postgres install migrate data static check-deploy lint format bench clean
+.PHONY: run dev test test-postgres install migrate data static messages check-deploy lint format bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,13 @@ data: migrate
 static: install
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 
+# The French interface: compile locale/fr/LC_MESSAGES/django.po where GNU gettext (msgfmt) is
+# installed; elsewhere the committed django.mo serves (tests/test_i18n.py checks it is current).
+messages: install
+	@if command -v msgfmt >/dev/null 2>&1; then \
+	  $(BIN)/python manage.py compilemessages --ignore=.venv --ignore=bench --verbosity 0; \
+	else echo "msgfmt not found: using the committed locale/*/LC_MESSAGES/django.mo"; fi
+
 # Serve the way production does: gunicorn, whitenoise, DEBUG off, a real secret key.
 # Plain HTTP on loopback, so the redirect to HTTPS is switched off here only.
 run: install var/secret-key data static
@@ -46,9 +53,16 @@ check-deploy: install var/secret-key
 dev: install data
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-test: install
+test: install static messages
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Load test beside Datasette and a constant view: SQLite and PostgreSQL, 10,000 and 100,000
+# synthetic resolutions, page cache off and on (docs/performance.md). Under 15 minutes; needs
+# wrk (Debian package) and a PostgreSQL server at BENCH_POSTGRES (postgres://postgres@127.0.0.1:5432).
+# Not part of `make test`. Datasette goes into bench/.venv-datasette, not the app's virtualenv.
+bench: install
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "instruments",
     "partners",
     "mandates",
+    "pagecache",
 ]
 
 MIDDLEWARE = [
@@ -57,6 +58,12 @@ MIDDLEWARE = [
     "config.middleware.RequestGuardMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language comes from the URL: /fr/... is French, every other address English
+    # (config/urls.py, i18n_patterns without a prefix for the default language).
+    "django.middleware.locale.LocaleMiddleware",
+    # Whole public pages for anonymous visitors, until any record changes (pagecache/). After
+    # LocaleMiddleware (the language is part of the key); a hit skips everything below.
+    "pagecache.middleware.PageCacheMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -94,6 +101,26 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- The page cache (pagecache/middleware.py): whole public pages for anonymous visitors, kept
+# until any record changes (every worker checks the data version, one indexed row, a request)
+# and for PAGE_CACHE_SECONDS at most. 0 switches it off: every page is rendered from the database.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
+PAGE_CACHE_ALIAS = "default"
+PAGE_CACHE_NAMESPACES = ("mandates", "instruments", "partners")  # URL namespaces; never admin
+# Larger answers are sent, not kept: pages are 15-50 kB, a CSV of 1,000 rows 185 kB. With
+# MAX_ENTRIES, a worker holds 250 MB at the very worst (every entry a large export), 10-20 MB
+# in practice.
+PAGE_CACHE_MAX_BYTES = 512 * 1024
+# Per-process memory: nothing to run beside the app. Entries of an old data version are never
+# read again and age out (TIMEOUT) or are culled first when the cache is full.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "TIMEOUT": PAGE_CACHE_SECONDS or 300,
+        "OPTIONS": {"MAX_ENTRIES": 500},
+    }
+}
+
 # Staff log in to /admin/. django-axes counts failed logins and locks out the combination of
 # username and client address after AXES_FAILURE_LIMIT failures, for the cool-off period.
 AUTHENTICATION_BACKENDS = [
@@ -118,6 +145,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
+# The interface languages. Records (titles, summaries, notes) are English data in both.
+LANGUAGES = [("en", "English"), ("fr", "Français")]
+LOCALE_PATHS = [BASE_DIR / "locale"]  # locale/fr/LC_MESSAGES/django.po, and the compiled .mo
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

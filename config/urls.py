@@ -1,3 +1,4 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
@@ -9,9 +10,16 @@ admin.site.index_title = "Records"
 handler400 = "config.views.bad_request"
 handler500 = "config.views.server_error"
 
+# The admin stays in English, outside the language prefix (/healthz answers in middleware).
 urlpatterns = [
     path("admin/", admin.site.urls),
+]
+
+# The public pages in each interface language: English at the plain address (/resolutions/),
+# French under /fr/ (/fr/resolutions/). The feed and exports too; their data is the same.
+urlpatterns += i18n_patterns(
     path("", include("mandates.urls")),
     path("instruments/", include("instruments.urls")),
     path("partners/", include("partners.urls")),
-]
+    prefix_default_language=False,
+)

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, connections
 from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseServerError, JsonResponse
 from django.template import loader
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 
 logger = logging.getLogger(__name__)
@@ -51,12 +52,20 @@ def standalone_context():
     return {"DATA_UPDATED": settings.DATA_UPDATED}
 
 
+def page_language(request):
+    """The interface language of the address (/fr/... is French), for pages rendered before
+    LocaleMiddleware has run or without it: the thread may still hold another request's."""
+    path = getattr(request, "path_info", "") if request is not None else ""
+    return translation.get_language_from_path(path) or settings.LANGUAGE_CODE
+
+
 def bad_request_page(request, reason=""):
     """400 with templates/400.html and the reason, for input no page accepts.
 
     Rendered without the request: it may carry the very input being refused (or a bad Host).
     """
-    body = loader.render_to_string("400.html", {**standalone_context(), "reason": reason})
+    with translation.override(page_language(request)):
+        body = loader.render_to_string("400.html", {**standalone_context(), "reason": reason})
     return HttpResponse(body, status=400)
 
 
@@ -84,14 +93,15 @@ def server_error(request):
     Django calls this from inside its exception handler, so sys.exc_info() is the error that
     escaped a middleware (e.g. sessions on an admin page) or a view.
     """
-    if isinstance(sys.exc_info()[1], DATABASE_DOWN):
-        discard_broken_connections()
-        return service_unavailable()
-    try:
-        body = loader.render_to_string("500.html", standalone_context())
-    except Exception:
-        logger.exception("Could not render 500.html")
-        body = "<!doctype html><title>Server error</title><h1>Server error (500)</h1>"
+    with translation.override(page_language(request)):
+        if isinstance(sys.exc_info()[1], DATABASE_DOWN):
+            discard_broken_connections()
+            return service_unavailable()
+        try:
+            body = loader.render_to_string("500.html", standalone_context())
+        except Exception:
+            logger.exception("Could not render 500.html")
+            body = "<!doctype html><title>Server error</title><h1>Server error (500)</h1>"
     return HttpResponseServerError(body)
 
 

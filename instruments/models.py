@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, Count, Q, Value, When
 from django.urls import reverse
+from django.utils import dateformat
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from mandates.provenance import Sourced
@@ -29,7 +31,8 @@ def format_partial_date(value):
     parts = value.split("-")
     if len(parts) == 1:
         return value
-    month = dt.date(int(parts[0]), int(parts[1]), 1).strftime("%B")
+    # The month in the page's language ("March", "mars").
+    month = dateformat.format(dt.date(int(parts[0]), int(parts[1]), 1), "F")
     return f"{int(parts[2])} {month} {parts[0]}" if len(parts) == 3 else f"{month} {parts[0]}"
 
 
@@ -64,11 +67,11 @@ class Instrument(Sourced):
     CORE_SLUGS = ("untoc", "guidelines", "doha-declaration")
 
     class Kind(models.TextChoices):
-        CONVENTION = "convention", "Convention"
-        PROTOCOL = "protocol", "Protocol"
-        GUIDELINES = "guidelines", "Guidelines"
-        DECLARATION = "declaration", "Declaration"
-        MODEL_TREATY = "model-treaty", "Model treaty"
+        CONVENTION = "convention", _("Convention")
+        PROTOCOL = "protocol", _("Protocol")
+        GUIDELINES = "guidelines", _("Guidelines")
+        DECLARATION = "declaration", _("Declaration")
+        MODEL_TREATY = "model-treaty", _("Model treaty")
 
     slug = models.SlugField(max_length=60, unique=True, help_text='URL and natural key: "untoc".')
     short_name = models.CharField(max_length=120)

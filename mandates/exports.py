@@ -7,6 +7,7 @@ import csv
 import json
 
 from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.utils.translation import gettext as _
 from django.views import View
 
 from mandates.filters import ResolutionFilter
@@ -136,14 +137,14 @@ class ResolutionExportView(View):
 
     def get(self, request, fmt):
         if fmt not in self.FORMATS:
-            raise Http404("Exports come as CSV, JSON, BibTeX (.bib) or RIS (.ris).")
+            raise Http404(_("Exports come as CSV, JSON, BibTeX (.bib) or RIS (.ris)."))
         filterset = ResolutionFilter(request.GET, queryset=Resolution.objects.for_listing())
         if not filterset.is_valid():
             problems = "; ".join(
                 f"{name}: {' '.join(errors)}" for name, errors in filterset.errors.items()
             )
             return HttpResponse(
-                f"These filters could not be used: {problems}\n",
+                _("These filters could not be used: %(problems)s") % {"problems": problems} + "\n",
                 status=400,
                 content_type="text/plain; charset=utf-8",
             )

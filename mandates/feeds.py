@@ -20,7 +20,9 @@ FEED_SIZE = 50
 
 class ResolutionFeed(Feed):
     feed_type = Atom1Feed
-    author_name = "Mandate Reference"
+
+    def author_name(self):
+        return _("Mandate Reference")
 
     def __call__(self, request, *args, **kwargs):
         filterset = ResolutionFilter(request.GET, queryset=Resolution.objects.for_feed())

@@ -6,7 +6,14 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from instruments.models import Instrument
-from mandates.models import Activity, Addressee, Body, Paragraph, Resolution
+from mandates.models import (
+    Activity,
+    Addressee,
+    Body,
+    Paragraph,
+    Resolution,
+    ResolutionInstrument,
+)
 from partners.models import Partner
 
 MAX_QUERY_LENGTH = 200
@@ -46,44 +53,59 @@ class AlwaysBoundFilterSet(django_filters.FilterSet):
 
 class ResolutionFilter(AlwaysBoundFilterSet):
     SORTS = {
-        "newest": ("Newest first", Resolution._meta.ordering),
-        "oldest": ("Oldest first", ["year", "adopted_on", "body__position", "number"]),
-        "body": ("Body", ["body__position", "-year", "number"]),
-        "symbol": ("Symbol", ["symbol", "body__position", "number"]),
+        "newest": (_("Newest first"), Resolution._meta.ordering),
+        "oldest": (_("Oldest first"), ["year", "adopted_on", "body__position", "number"]),
+        "body": (_("Body"), ["body__position", "-year", "number"]),
+        "symbol": (_("Symbol"), ["symbol", "body__position", "number"]),
     }
 
     q = django_filters.CharFilter(
         method="search",
-        label="Keywords",
+        label=_("Keywords"),
         max_length=MAX_QUERY_LENGTH,
-        help_text="Symbol, number, title, summary or paragraph text.",
+        help_text=_("Symbol, number, title, summary or paragraph text."),
     )
     body = SlugMultipleChoiceFilter(
         field_name="body__code",
         to_field_name="code",
         queryset=Body.objects.all(),
         noun="body",
-        label="Body",
+        error_messages={
+            "invalid_choice": _("There is no body “%(value)s”."),
+            "invalid_pk_value": "",
+        },
+        label=_("Body"),
+        method="filter_bodies",
     )
-    year_from = YearFilter(field_name="year", lookup_expr="gte", label="From year")
-    year_to = YearFilter(field_name="year", lookup_expr="lte", label="To year")
+    year_from = YearFilter(field_name="year", lookup_expr="gte", label=_("From year"))
+    year_to = YearFilter(field_name="year", lookup_expr="lte", label=_("To year"))
     instrument = SlugMultipleChoiceFilter(
         field_name="instruments__slug",
         to_field_name="slug",
         queryset=Instrument.objects.core_first(),
+        method="filter_linked",
         noun="instrument",
-        label="Instrument",
+        error_messages={
+            "invalid_choice": _("There is no instrument “%(value)s”."),
+            "invalid_pk_value": "",
+        },
+        label=_("Instrument"),
     )
     partner = SlugMultipleChoiceFilter(
         field_name="partners__slug",
         to_field_name="slug",
         queryset=Partner.objects.all(),
+        method="filter_linked",
         noun="partner",
-        label="Partner",
+        error_messages={
+            "invalid_choice": _("There is no partner “%(value)s”."),
+            "invalid_pk_value": "",
+        },
+        label=_("Partner"),
     )
     sort = django_filters.ChoiceFilter(
         method="sort_by",
-        label="Sort by",
+        label=_("Sort by"),
         choices=[(key, label) for key, (label, _) in SORTS.items()],
         empty_label=None,
         null_label=None,
@@ -105,6 +127,26 @@ class ResolutionFilter(AlwaysBoundFilterSet):
     def search(self, queryset, name, value):
         return queryset.search(value)
 
+    def filter_bodies(self, queryset, name, value):
+        """Adopted by any of these bodies, by primary key: the bodies were read when the form
+        was validated, so the database gets constants (no join to bodies), and the (body, year)
+        index serves the filter, the year facet and, for one body, the newest-first order."""
+        if not value:
+            return queryset
+        return queryset.filter(body__in=[body.pk for body in value])
+
+    def filter_linked(self, queryset, name, value):
+        """Linked to any of these instruments (or naming any of these partners), as a semi-join
+        on the link table: a resolution linked to two of them stays one row, so neither the
+        page, nor its count, nor the facets need a DISTINCT over every column."""
+        if not value:
+            return queryset
+        if name == "instruments__slug":
+            links = ResolutionInstrument.objects.filter(instrument__in=[i.pk for i in value])
+        else:
+            links = Resolution.partners.through.objects.filter(partner__in=[p.pk for p in value])
+        return queryset.filter(pk__in=links.values("resolution_id"))
+
     def sort_by(self, queryset, name, value):
         return queryset.order_by(*self.SORTS[value][1])
 
@@ -122,9 +164,11 @@ class ResolutionFilter(AlwaysBoundFilterSet):
                 (name, getattr(obj, key), getattr(obj, label)) for obj in data.get(name) or []
             ]
         if data.get("year_from") is not None:
-            chosen.append(("year_from", str(data["year_from"]), f"From {data['year_from']}"))
+            label = _("From %(year)s") % {"year": data["year_from"]}
+            chosen.append(("year_from", str(data["year_from"]), label))
         if data.get("year_to") is not None:
-            chosen.append(("year_to", str(data["year_to"]), f"To {data['year_to']}"))
+            label = _("To %(year)s") % {"year": data["year_to"]}
+            chosen.append(("year_to", str(data["year_to"]), label))
         selected = []
         for name, value, label in chosen:
             remaining = self.data.copy()
@@ -143,34 +187,69 @@ class ResolutionFilter(AlwaysBoundFilterSet):
     # --- facets: each computed with every other filter applied
 
     def _without(self, *names):
-        data = self.data.copy()
-        for name in names:
-            data.pop(name, None)
-        return type(self)(data, queryset=self.queryset).qs
+        """The resolutions every filter but `names` lets through: one row each (no filter joins
+        a to-many relation), unordered, and built from the values validated once already (a
+        new FilterSet would validate them again, at one query a filter)."""
+        queryset = Resolution.objects.all()
+        for name, value in self.form.cleaned_data.items():
+            if name not in names and name != "sort":
+                queryset = self.filters[name].filter(queryset, value)
+        return queryset.order_by()
+
+    @staticmethod
+    def _links_of(link_model, resolutions):
+        """Link rows of these resolutions; all of them when no filter applies (no IN over the
+        whole table)."""
+        links = link_model.objects.order_by()
+        if resolutions.query.where:
+            links = links.filter(resolution__in=resolutions.values("pk"))
+        return links
+
+    facet_total = None  # the number of matching resolutions, when the facets tell it
 
     def facet_counts(self):
-        """Counts per body, year, instrument and partner, one query each."""
-        by_body = dict(
-            Resolution.objects.filter(pk__in=self._without("body").values("pk"))
-            .values_list("body__code")
-            .annotate(n=Count("pk"))
-        )
-        by_year = dict(
-            Resolution.objects.filter(pk__in=self._without("year_from", "year_to").values("pk"))
-            .values_list("year")
-            .annotate(n=Count("pk"))
-        )
-        by_instrument = dict(
-            Instrument.objects.filter(
-                resolution_links__resolution__in=self._without("instrument").values("pk")
+        """Counts per body, year, instrument and partner, counted by the database, each applying
+        every filter but its own. Body and year group the filtered resolutions themselves (one
+        row each, so no subquery); instruments and partners count distinct resolutions among
+        the link rows (a resolution may link to an instrument twice, under two relations).
+
+        When no body is chosen, the body counts add up to the number of matching resolutions:
+        `facet_total` keeps it, and the list uses it instead of a COUNT query of its own. When
+        no body and no year is chosen, both facets count the same rows, and one query grouped
+        by body and year gives both (a keyword search then reads its matches 4 times, not 6).
+        """
+        data = self.form.cleaned_data
+        no_body = not data.get("body")
+        no_years = data.get("year_from") is None and data.get("year_to") is None
+        # COUNT(*), not COUNT(id): with only year and body in play, the (year, body) and
+        # (body, year) indexes answer without reading the table (index-only scans).
+        if no_body and no_years:
+            by_body, by_year = {}, {}
+            cells = self._without().values_list("body__code", "year").annotate(n=Count("*"))
+            for code, year, n in cells.order_by():
+                by_body[code] = by_body.get(code, 0) + n
+                by_year[year] = by_year.get(year, 0) + n
+        else:
+            by_body = dict(
+                self._without("body").values_list("body__code").annotate(n=Count("*")).order_by()
             )
-            .values_list("slug")
-            .annotate(n=Count("resolution_links__resolution", distinct=True))
+            by_year = dict(
+                self._without("year_from", "year_to")
+                .values_list("year")
+                .annotate(n=Count("*"))
+                .order_by()
+            )
+        if no_body:
+            self.facet_total = sum(by_body.values())
+        by_instrument = dict(
+            self._links_of(ResolutionInstrument, self._without("instrument"))
+            .values_list("instrument__slug")
+            .annotate(n=Count("resolution_id", distinct=True))
         )
         by_partner = dict(
-            Partner.objects.filter(resolutions__in=self._without("partner").values("pk"))
-            .values_list("slug")
-            .annotate(n=Count("resolutions", distinct=True))
+            self._links_of(Resolution.partners.through, self._without("partner"))
+            .values_list("partner__slug")
+            .annotate(n=Count("resolution_id", distinct=True))
         )
         return {
             "body": by_body,

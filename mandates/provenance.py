@@ -3,11 +3,12 @@
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import URLValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Verification(models.TextChoices):
-    CONFIRMED = "confirmed", "Confirmed"
-    UNVERIFIED = "unverified", "Unverified"
+    CONFIRMED = "confirmed", _("Confirmed")
+    UNVERIFIED = "unverified", _("Unverified")
 
 
 class Sourced(models.Model):

@@ -1,6 +1,7 @@
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, RedirectView, TemplateView
 from django_filters.views import FilterView
 
@@ -53,10 +54,10 @@ class ResolutionListView(BadFilterMixin, FilterView):
     template_name = "mandates/resolution_list.html"
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
         filterset = self.filterset
         valid = filterset.is_valid()
-        facets = filterset.facet_counts() if valid else {}
+        facets = filterset.facet_counts() if valid else {}  # first: they may give the count
+        context = super().get_context_data(**kwargs)
         sort = filterset.sort_key
         page = context["page_obj"]
         context.update(
@@ -65,10 +66,16 @@ class ResolutionListView(BadFilterMixin, FilterView):
             selected=filterset.selected_filters(),
             query=filterset.form.cleaned_data.get("q", "") if valid else "",
             sort=sort,
-            sort_label="relevance" if sort == "relevance" else ResolutionFilter.SORTS[sort][0],
+            sort_label=_("relevance") if sort == "relevance" else ResolutionFilter.SORTS[sort][0],
             page_range=page.paginator.get_elided_page_range(page.number, on_each_side=2),
         )
         return context
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        paginator = super().get_paginator(queryset, per_page, **kwargs)
+        if self.filterset.facet_total is not None:
+            paginator.count = self.filterset.facet_total  # counted with the facets already
+        return paginator
 
 
 def year_facets(counts, max_rows=15):
@@ -78,7 +85,11 @@ def year_facets(counts, max_rows=15):
     decades = {}
     for year, n in counts.items():
         decades[year // 10 * 10] = decades.get(year // 10 * 10, 0) + n
-    return [(f"{d}s", d, d + 9, n) for d, n in sorted(decades.items(), reverse=True)]
+    return [
+        # Translators: a decade, as in "the 2010s".
+        (_("%(decade)ss") % {"decade": d}, d, d + 9, n)
+        for d, n in sorted(decades.items(), reverse=True)
+    ]
 
 
 class ResolutionDetailView(DetailView):
@@ -120,7 +131,7 @@ class ExpertGroupRedirectView(RedirectView):
     def get_redirect_url(self, *args, **kwargs):
         group = ExpertGroup.objects.order_by("pk").first()
         if group is None:
-            raise Http404("No expert group is recorded.")
+            raise Http404(_("No expert group is recorded."))
         return group.get_absolute_url()
 
 

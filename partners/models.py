@@ -1,6 +1,7 @@
 from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from mandates.provenance import Sourced
@@ -29,7 +30,7 @@ class Partner(Sourced):
     headquarters_city = models.CharField(max_length=100, blank=True)
     headquarters_country = models.CharField(max_length=100, blank=True)
     headquarters_address = models.CharField(max_length=200, blank=True)
-    founded = models.PositiveSmallIntegerField("year founded", null=True, blank=True)
+    founded = models.PositiveSmallIntegerField(_("year founded"), null=True, blank=True)
     founding_detail = models.TextField(blank=True)
     member_states = models.CharField(max_length=100, blank=True)
     website = models.URLField(blank=True)

@@ -50,3 +50,12 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 def _no_ssl_redirect(settings):
     """DEBUG is off under pytest, which turns the HTTPS redirect on; the test client speaks HTTP."""
     settings.SECURE_SSL_REDIRECT = False
+
+
+@pytest.fixture(autouse=True)
+def _no_page_cache(settings):
+    """Pages are rendered afresh in every test unless it switches the page cache on itself
+    (tests/test_page_cache.py). Test transactions roll back, so a data version seen in one test
+    comes back in the next, where a queryset.update() (which sends no signal) or a changed
+    setting could otherwise be hidden behind a page cached by an earlier test."""
+    settings.PAGE_CACHE_SECONDS = 0

@@ -23,6 +23,7 @@ from mandates.models import (
     ResolutionCitation,
     ResolutionInstrument,
 )
+from pagecache import version
 from partners.models import Partner
 
 FIRST_YEAR, LAST_YEAR = 1990, 2026
@@ -123,7 +124,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, resolutions, seed, clear, **options):
         if clear:
-            deleted = Resolution.objects.filter(is_synthetic=True).delete()[0]
+            with version.bulk_changes():  # one data-version change, not one a row (pagecache/)
+                deleted = Resolution.objects.filter(is_synthetic=True).delete()[0]
             self.stdout.write(f"Deleted {deleted} synthetic rows.")
             return
         if resolutions <= 0:
@@ -134,7 +136,9 @@ class Command(BaseCommand):
                 "Load the reference data first: python manage.py load_reference_data"
             )
         rng = random.Random(seed)
-        with transaction.atomic():
+        # bulk_create sends no signals: bulk_changes() moves the data version on at the end, so
+        # no cached page (pagecache/) outlives the new rows.
+        with version.bulk_changes(), transaction.atomic():
             created = self.generate(resolutions, rng, bodies)
         self.stdout.write(f"Created {created} synthetic resolutions.")
 

@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, transaction
 
 from mandates.management.commands.backup_records import record_models
+from pagecache import version
 
 
 class Command(BaseCommand):
@@ -34,7 +35,8 @@ class Command(BaseCommand):
             raise CommandError(f"No such file: {file}")
         if not path.name.endswith((".json", ".json.gz", ".json.bz2", ".json.xz")):
             raise CommandError(f"{file}: expected a .json file written by backup_records.")
-        with transaction.atomic(using=database):
+        # One data-version change for the whole restore, not one a row (pagecache/).
+        with version.bulk_changes(using=database), transaction.atomic(using=database):
             if not merge:
                 occupied = [
                     model._meta.label

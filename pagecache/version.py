@@ -1,0 +1,96 @@
+"""The data version: a token that changes whenever any record changes.
+
+Cached pages are keyed by it (pagecache/middleware.py), so a new token retires every cached page
+at once, in every worker process, without anyone having to find and delete them.
+
+Who moves it on:
+- a receiver of post_save, post_delete and m2m_changed for every model of the record apps, so
+  each write through the ORM does (admin edits, history reverts, the shell, loaddata);
+- commands that write rows in bulk (bulk_create and update() send no signals) wrap their work
+  in `bulk_changes()`, which moves it on once at the end instead of once a row.
+"""
+
+import contextvars
+import uuid
+from contextlib import contextmanager
+
+from django.apps import apps
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone
+from simple_history.models import HistoricalChanges
+
+from pagecache.models import DataVersion
+
+DATA_APPS = ("mandates", "instruments", "partners")
+
+_in_bulk = contextvars.ContextVar("pagecache_in_bulk", default=False)
+
+
+def current(using=DEFAULT_DB_ALIAS):
+    """The current token ("" before the first change): one SELECT of one row by primary key.
+
+    A raw cursor, because it runs on every cacheable request and needs nothing of the ORM."""
+    connection = connections[using]
+    table = connection.ops.quote_name(DataVersion._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT token FROM {table} WHERE id = %s", [DataVersion.SINGLETON])
+        row = cursor.fetchone()
+    return row[0] if row else ""
+
+
+def bump(using=DEFAULT_DB_ALIAS):
+    """Give the data a new version. Inside a transaction the new token becomes visible to other
+    processes at the same moment as the change itself (same commit)."""
+    token = uuid.uuid4().hex  # random, not a counter: a restored backup never reuses a token
+    values = {"token": token, "changed_at": timezone.now()}
+    versions = DataVersion.objects.using(using)
+    if not versions.filter(pk=DataVersion.SINGLETON).update(**values):
+        versions.update_or_create(pk=DataVersion.SINGLETON, defaults=values)  # a flushed table
+    return token
+
+
+@contextmanager
+def bulk_changes(using=DEFAULT_DB_ALIAS):
+    """Write many rows with one version change at the end, not one per row.
+
+    For commands that load or generate records (load_reference_data, restore_records,
+    generate_synthetic). If the block raises, its transaction rolled back and nothing changed.
+    """
+    reset = _in_bulk.set(True)
+    try:
+        yield
+    finally:
+        _in_bulk.reset(reset)
+    bump(using)
+
+
+def record_changed(sender, using=DEFAULT_DB_ALIAS, **kwargs):
+    """post_save / post_delete / m2m_changed receiver for the record apps' models."""
+    if _in_bulk.get():
+        return
+    action = kwargs.get("action")  # m2m_changed only: react once, after the change
+    if action is not None and action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if action is not None and sender._meta.app_label not in DATA_APPS:
+        return
+    bump(using)
+
+
+def record_models():
+    """Every model whose rows a public page shows: the record apps, less their histories."""
+    return [
+        model
+        for label in DATA_APPS
+        for model in apps.get_app_config(label).get_models()
+        if not issubclass(model, HistoricalChanges)
+    ]
+
+
+def connect_receivers():
+    for model in record_models():
+        label = model._meta.label_lower
+        post_save.connect(record_changed, sender=model, dispatch_uid=f"pagecache-save-{label}")
+        post_delete.connect(record_changed, sender=model, dispatch_uid=f"pagecache-del-{label}")
+    # m2m_changed's sender is the (often auto-created) through model: filtered in the receiver.
+    m2m_changed.connect(record_changed, dispatch_uid="pagecache-m2m")
