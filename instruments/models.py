@@ -66,6 +66,15 @@ class Instrument(Sourced):
 
     CORE_SLUGS = ("untoc", "guidelines", "doha-declaration")
 
+    @staticmethod
+    def core_rank(instrument):
+        """core_first()'s order in Python: a sort key for instruments already in the default
+        order (a stable sort keeps that order within each rank)."""
+        try:
+            return Instrument.CORE_SLUGS.index(instrument.slug)
+        except ValueError:
+            return len(Instrument.CORE_SLUGS)
+
     class Kind(models.TextChoices):
         CONVENTION = "convention", _("Convention")
         PROTOCOL = "protocol", _("Protocol")

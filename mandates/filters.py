@@ -1,8 +1,15 @@
 """The resolution list's filters. Their names are the public URL contract (see README)."""
 
+import html
+from typing import NamedTuple
+from urllib.parse import urlencode
+
 import django_filters
 from django import forms
+from django.core.exceptions import EmptyResultSet, FullResultSet
+from django.db import connection
 from django.db.models import Count
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from instruments.models import Instrument
@@ -30,8 +37,52 @@ class YearFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
+class ChoicesOnceField(django_filters.fields.ModelMultipleChoiceField):
+    """A model multiple choice field that reads its choices once per form, and checks the
+    values given against them in memory: the facet list then draws the same objects (see
+    AlwaysBoundFilterSet.facet_choices), so the check and the list cost one query, not two.
+    Its choices are short reference lists (bodies, instruments, partners...)."""
+
+    _objects = None
+    sort_key = None  # an order to put the choices in, when the queryset's own would cost more
+
+    def objects(self):
+        if self._objects is None:
+            self._objects = (
+                sorted(self.queryset, key=self.sort_key) if self.sort_key else list(self.queryset)
+            )
+        return self._objects
+
+    def __deepcopy__(self, memo):
+        result = super().__deepcopy__(memo)
+        result._objects = None  # each form reads its own
+        return result
+
+    def _check_values(self, value):
+        """The chosen objects, in the order of the choices, or the errors the stock field
+        gives (invalid_list, invalid_choice)."""
+        try:
+            value = frozenset(str(v) for v in value)
+        except TypeError:
+            invalid = self.error_messages["invalid_list"]
+            raise forms.ValidationError(invalid, code="invalid_list") from None
+        key = self.to_field_name or "pk"
+        chosen = [obj for obj in self.objects() if str(getattr(obj, key)) in value]
+        known = {str(getattr(obj, key)) for obj in chosen}
+        for unknown in sorted(value - known):
+            self.validate_no_null_characters(unknown)
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": unknown},
+            )
+        return chosen
+
+
 class SlugMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
     """Repeatable filter on a slug-like key, OR within the filter; unknown values are errors."""
+
+    field_class = ChoicesOnceField
 
     def __init__(self, *args, noun, **kwargs):
         kwargs.setdefault("conjoined", False)
@@ -43,12 +94,126 @@ class SlugMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
+class FacetChoice(NamedTuple):
+    """One checkbox of a facet, with its count. It draws its own <li> (item, abbr_item): the
+    list's facets hold two dozen of them, and in the template language they cost as much as
+    the rest of its sidebar; an f-string costs a tenth, every value escaped as the template
+    would."""
+
+    name: str  # the filter's
+    id: str  # the id the form's widget would give it: id_<name>_<index>
+    value: str
+    label: str
+    title: str  # the full name, for an <abbr> around a short label
+    count: int
+    checked: bool
+    invalid: bool  # the filter has an error
+
+    @property
+    def checkbox(self):
+        """Its <input>, as CheckboxSelectMultiple would draw it (for a fraction of the cost)."""
+        e = html.escape
+        checked = " checked" if self.checked else ""
+        invalid = ' aria-invalid="true"' if self.invalid else ""
+        return mark_safe(
+            f'<input type="checkbox" name="{e(self.name)}" value="{e(self.value)}"'
+            f' id="{e(self.id)}"{checked}{invalid}>'
+        )
+
+    @property
+    def item(self):
+        """Its <li>: the checkbox, labelled, and the count."""
+        return mark_safe(
+            f'<li><label for="{html.escape(self.id)}">{self.checkbox} {html.escape(self.label)}'
+            f'</label> <span class="count">{self.count}</span></li>\n'
+        )
+
+    @property
+    def abbr_item(self):
+        """Its <li>, the label an <abbr> of the full name, and the count read as "n matching"."""
+        e = html.escape
+        matching = _("%(n)s matching") % {"n": self.count}
+        return mark_safe(
+            f'<li><label for="{e(self.id)}">{self.checkbox} <abbr title="{e(self.title)}">'
+            f'{e(self.label)}</abbr></label>\n  <span class="count" aria-label="{e(matching)}">'
+            f"{self.count}</span></li>\n"
+        )
+
+
+class Facet(NamedTuple):
+    """A facet's choices: all of them, and split into those with a match or ticked (shown)
+    and the rest (folded away)."""
+
+    choices: list
+    shown: list
+    others: list
+
+
 class AlwaysBoundFilterSet(django_filters.FilterSet):
     """A page with no parameters is a valid, empty filter (all rows, every facet), not an
     unbound form: so facets, counts and sort work the same with and without a query string."""
 
     def __init__(self, data=None, *args, **kwargs):
         super().__init__({} if data is None else data, *args, **kwargs)
+
+    def query_string(self, **changes):
+        """This filter's query string with `changes` made (None removes a parameter), as
+        {% querystring %} would give it: "?body=SC&instrument=untoc", or "" when there is none.
+
+        The list draws a hundred such links; the template tag deep-copies the request's
+        QueryDict for each, which cost more than all of the page's SQL when it is not cached.
+        """
+        lists = dict(self.data.lists()) if hasattr(self.data, "lists") else {}
+        for key, value in changes.items():
+            if value is None:
+                lists.pop(key, None)
+            else:
+                lists[key] = [str(value)]
+        if not lists and not self.data:
+            return ""
+        return "?" + urlencode([(key, value) for key, values in lists.items() for value in values])
+
+    def raw_values(self, name):
+        """The values given for `name`, as strings, valid or not (what a form would redisplay)."""
+        getlist = getattr(self.data, "getlist", None)
+        if getlist is not None:
+            return getlist(name)
+        value = self.data.get(name)
+        return [] if value is None else [value] if isinstance(value, str) else list(value)
+
+    def facet_choices(self, name, counts, title=None):
+        """The Facet of a model-choice filter: every choice, with its count and whether it is
+        ticked, in the field's order. One query, shared with the check of the values given.
+
+        Built here rather than by the form's widgets: a CheckboxSelectMultiple renders each
+        option through the form renderer's templates, which made the two dozen checkboxes of
+        the resolution list its largest single cost when the page cache is off.
+        """
+        field = self.form.fields[name]
+        key = field.to_field_name
+        chosen = set(self.raw_values(name))
+        invalid = name in self.form.errors
+        choices = []
+        for index, obj in enumerate(field.objects()):
+            value = str(getattr(obj, key))
+            label = field.label_from_instance(obj)
+            choices.append(
+                FacetChoice(
+                    name=name,
+                    id=f"id_{name}_{index}",
+                    value=value,
+                    label=label,
+                    title=getattr(obj, title) if title else label,
+                    count=counts.get(value, 0),
+                    checked=value in chosen,
+                    invalid=invalid,
+                )
+            )
+        return Facet(
+            choices,
+            shown=[c for c in choices if c.count or c.checked],
+            others=[c for c in choices if not (c.count or c.checked)],
+        )
 
 
 class ResolutionFilter(AlwaysBoundFilterSet):
@@ -68,7 +233,7 @@ class ResolutionFilter(AlwaysBoundFilterSet):
     body = SlugMultipleChoiceFilter(
         field_name="body__code",
         to_field_name="code",
-        queryset=Body.objects.all(),
+        queryset=Body.objects.only("code", "name"),
         noun="body",
         error_messages={
             "invalid_choice": _("There is no body “%(value)s”."),
@@ -82,7 +247,9 @@ class ResolutionFilter(AlwaysBoundFilterSet):
     instrument = SlugMultipleChoiceFilter(
         field_name="instruments__slug",
         to_field_name="slug",
-        queryset=Instrument.objects.core_first(),
+        # core_first() in Python (sort_key, set below): its CASE costs more to build than the
+        # query does to run.
+        queryset=Instrument.objects.only("slug", "short_name", "adopted_on"),
         method="filter_linked",
         noun="instrument",
         error_messages={
@@ -94,7 +261,7 @@ class ResolutionFilter(AlwaysBoundFilterSet):
     partner = SlugMultipleChoiceFilter(
         field_name="partners__slug",
         to_field_name="slug",
-        queryset=Partner.objects.all(),
+        queryset=Partner.objects.only("slug", "acronym"),
         method="filter_linked",
         noun="partner",
         error_messages={
@@ -122,6 +289,7 @@ class ResolutionFilter(AlwaysBoundFilterSet):
         # Choice lists for the form: short labels, no extra queries beyond one each.
         self.filters["body"].field.label_from_instance = lambda b: b.code
         self.filters["instrument"].field.label_from_instance = lambda i: i.short_name
+        self.filters["instrument"].field.sort_key = Instrument.core_rank
         self.filters["partner"].field.label_from_instance = lambda p: p.acronym
 
     def search(self, queryset, name, value):
@@ -186,24 +354,27 @@ class ResolutionFilter(AlwaysBoundFilterSet):
 
     # --- facets: each computed with every other filter applied
 
-    def _without(self, *names):
-        """The resolutions every filter but `names` lets through: one row each (no filter joins
-        a to-many relation), unordered, and built from the values validated once already (a
-        new FilterSet would validate them again, at one query a filter)."""
-        queryset = Resolution.objects.all()
-        for name, value in self.form.cleaned_data.items():
-            if name not in names and name != "sort":
-                queryset = self.filters[name].filter(queryset, value)
-        return queryset.order_by()
+    def _conditions(self):
+        """{filter name: (sql, params)}: the WHERE condition each filter in force puts on the
+        resolutions table, compiled once from the ORM (every filter here is a condition on
+        that table's own columns, or a semi-join subquery), for facet_counts() to combine.
 
-    @staticmethod
-    def _links_of(link_model, resolutions):
-        """Link rows of these resolutions; all of them when no filter applies (no IN over the
-        whole table)."""
-        links = link_model.objects.order_by()
-        if resolutions.query.where:
-            links = links.filter(resolution__in=resolutions.values("pk"))
-        return links
+        The four facet queries used to be four querysets, each applying every other filter
+        again: building and compiling them cost ten times what the database took to answer.
+        """
+        conditions = {}
+        for name, value in self.form.cleaned_data.items():
+            if name == "sort":
+                continue
+            query = self.filters[name].filter(Resolution.objects.all(), value).query
+            try:
+                compiled = query.get_compiler(using=Resolution.objects.db).compile(query.where)
+            except FullResultSet:  # no condition: every row passes
+                continue
+            except EmptyResultSet:  # a condition no row can meet
+                compiled = ("1 = 0", [])
+            conditions[name] = compiled
+        return conditions
 
     facet_total = None  # the number of matching resolutions, when the facets tell it
 
@@ -213,49 +384,103 @@ class ResolutionFilter(AlwaysBoundFilterSet):
         row each, so no subquery); instruments and partners count distinct resolutions among
         the link rows (a resolution may link to an instrument twice, under two relations).
 
-        When no body is chosen, the body counts add up to the number of matching resolutions:
-        `facet_total` keeps it, and the list uses it instead of a COUNT query of its own. When
-        no body and no year is chosen, both facets count the same rows, and one query grouped
-        by body and year gives both (a keyword search then reads its matches 4 times, not 6).
+        The body counts of the chosen bodies (of all, when none is) add up to the number of
+        matching resolutions: `facet_total` keeps it, and the list uses it instead of a COUNT.
+        When no body and no year is chosen, both facets count the same rows, and one count
+        grouped by body and year gives both (a keyword search then reads its matches 3 times,
+        not 4). Bodies, instruments and partners are counted by id and named from the choices
+        the form read already: no join. All of it is one statement (UNION ALL).
         """
+        conditions = self._conditions()
+        quote = connection.ops.quote_name
+        resolutions = quote(Resolution._meta.db_table)
+        resolution_id = quote("resolution_id")
+
+        def where(*without):
+            parts = [cond for name, cond in conditions.items() if name not in without]
+            sql = " AND ".join(f"({sql})" for sql, _params in parts)
+            return sql, [param for _sql, params in parts for param in params]
+
+        def grouped(kind, columns, *without):
+            """A branch counting the resolutions every filter but `without` lets through,
+            grouped by one or two of their columns: (kind, key, key or NULL, count)."""
+            condition, params = where(*without)
+            second = columns if "," in columns else f"{columns}, NULL"
+            sql = (
+                f"SELECT '{kind}', {second}, COUNT(*) FROM {resolutions}"
+                f"{' WHERE ' + condition if condition else ''} GROUP BY {columns}"
+            )
+            return sql, params
+
+        def linked(kind, link_model, column, without):
+            """A branch counting, for each id of one side of a link table, the resolutions
+            every filter but `without` lets through (all the links when no filter applies).
+            COUNT(DISTINCT ...): a resolution may link to an instrument twice, under two
+            relations, and is counted once."""
+            condition, params = where(without)
+            among = (
+                f" WHERE {resolution_id} IN (SELECT {quote('id')} FROM {resolutions}"
+                f" WHERE {condition})"
+                if condition
+                else ""
+            )
+            column = quote(column)
+            sql = (
+                f"SELECT '{kind}', {column}, NULL, COUNT(DISTINCT {resolution_id})"
+                f" FROM {quote(link_model._meta.db_table)}{among} GROUP BY {column}"
+            )
+            return sql, params
+
         data = self.form.cleaned_data
         no_body = not data.get("body")
         no_years = data.get("year_from") is None and data.get("year_to") is None
+        body_id, year = quote("body_id"), quote("year")
         # COUNT(*), not COUNT(id): with only year and body in play, the (year, body) and
         # (body, year) indexes answer without reading the table (index-only scans).
         if no_body and no_years:
-            by_body, by_year = {}, {}
-            cells = self._without().values_list("body__code", "year").annotate(n=Count("*"))
-            for code, year, n in cells.order_by():
-                by_body[code] = by_body.get(code, 0) + n
-                by_year[year] = by_year.get(year, 0) + n
+            branches = [grouped("cell", f"{body_id}, {year}")]
         else:
-            by_body = dict(
-                self._without("body").values_list("body__code").annotate(n=Count("*")).order_by()
+            branches = [
+                grouped("body", body_id, "body"),
+                grouped("year", year, "year_from", "year_to"),
+            ]
+        branches += [
+            linked("instrument", ResolutionInstrument, "instrument_id", "instrument"),
+            linked("partner", Resolution.partners.through, "partner_id", "partner"),
+        ]
+        # One statement, one round trip: UNION ALL of the four counts.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                " UNION ALL ".join(sql for sql, _params in branches),
+                [param for _sql, params in branches for param in params],
             )
-            by_year = dict(
-                self._without("year_from", "year_to")
-                .values_list("year")
-                .annotate(n=Count("*"))
-                .order_by()
-            )
+            counted = cursor.fetchall()
+        by_id = {"body": {}, "year": {}, "instrument": {}, "partner": {}}
+        for kind, key, second, n in counted:
+            if kind == "cell":
+                by_id["body"][key] = by_id["body"].get(key, 0) + n
+                by_id["year"][second] = by_id["year"].get(second, 0) + n
+            else:
+                by_id[kind][key] = n
+        by_body_id, by_year = by_id["body"], by_id["year"]
+
+        def named(counts, name):
+            field = self.form.fields[name]
+            key = field.to_field_name
+            return {getattr(o, key): counts[o.pk] for o in field.objects() if o.pk in counts}
+
+        by_body = named(by_body_id, "body")
+        # Every resolution has one body: the matches are the body counts of the chosen bodies
+        # (of all of them when none is chosen), and the list needs no COUNT query of its own.
         if no_body:
             self.facet_total = sum(by_body.values())
-        by_instrument = dict(
-            self._links_of(ResolutionInstrument, self._without("instrument"))
-            .values_list("instrument__slug")
-            .annotate(n=Count("resolution_id", distinct=True))
-        )
-        by_partner = dict(
-            self._links_of(Resolution.partners.through, self._without("partner"))
-            .values_list("partner__slug")
-            .annotate(n=Count("resolution_id", distinct=True))
-        )
+        else:
+            self.facet_total = sum(by_body.get(body.code, 0) for body in data["body"])
         return {
             "body": by_body,
             "year": by_year,
-            "instrument": by_instrument,
-            "partner": by_partner,
+            "instrument": named(by_id["instrument"], "instrument"),
+            "partner": named(by_id["partner"], "partner"),
         }
 
 

@@ -1,13 +1,16 @@
 """Layouts for the Explore pages: the citation graph, a resolution's neighbourhood, the timeline.
 
 Pure Python: these functions read records that were already fetched (with the prefetches their
-QuerySet methods make) and return nodes, edges and coordinates; the templates draw the SVG. The
-same records always give the same drawing: every order below ends on a unique key.
+QuerySet methods make) and return nodes, edges and coordinates; the templates draw the SVG, but
+for each node's few elements, which Node.svg writes (see there). The same records always give the
+same drawing: every order below ends on a unique key.
 """
 
+import html
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 GRAPH_CAP = 300  # nodes the citation graph draws at most
@@ -18,6 +21,16 @@ CITATION_COLOUR = "#6b2c91"  # purple, 8.6:1
 PARTNER_COLOUR = "#1e6b34"  # green, 6.6:1
 INK = "#1b2430"
 INK_SOFT = "#4a5563"
+
+
+def _text(value):
+    """A value as the templates print it: escaped, unless it is already safe markup."""
+    return value.__html__() if hasattr(value, "__html__") else html.escape(str(value))
+
+
+def _number(value):
+    """A number as the templates print it under {% localize off %} (formats.localize())."""
+    return str(value)
 
 
 @dataclass(frozen=True)
@@ -34,6 +47,14 @@ class EdgeKind:
     @property
     def arrow(self):
         return f"arrow-{self.family}"
+
+    @property
+    def stroke(self):
+        """Its stroke attributes, as an SVG line or path takes them (graph_svg.html, the key)."""
+        dash = f' stroke-dasharray="{_text(self.dash)}"' if self.dash else ""
+        return mark_safe(
+            f'stroke="{_text(self.colour)}" stroke-width="{_number(self.width)}"{dash}'
+        )
 
 
 EDGE_KINDS = {
@@ -130,6 +151,23 @@ class Node:
     def radius(self):
         return NODE_KINDS[self.kind][2]
 
+    @property
+    def svg(self):
+        """The node's SVG: a link around its box and its label. Written here, not in
+        graph_svg.html, because of its thirteen values: at the template language's 5 to 10 µs
+        a value, the nodes were most of what a drawing cost (the /graph/ page draws up to 300).
+        Every value is escaped, or printed as a number, as the template printed it."""
+        t, n = _text, _number
+        return mark_safe(
+            f'<a class="graph-node graph-node--{t(self.kind)}" href="{t(self.url)}">'
+            f"<title>{t(self.title)}</title>"
+            f'<rect x="{n(self.x)}" y="{n(self.y)}" width="{n(self.width)}" '
+            f'height="{n(self.height)}" rx="{n(self.radius)}" fill="{t(self.fill)}" '
+            f'stroke="{t(self.stroke)}" stroke-width="1.5"/>'
+            f'<text x="{n(self.text_x)}" y="{n(self.text_y)}" font-size="12" fill="{INK}">'
+            f"{t(self.shown_label)}</text></a>"
+        )
+
 
 @dataclass
 class Edge:
@@ -214,7 +252,7 @@ class Graph:
 # --- Nodes from records -------------------------------------------------------------------------
 
 
-def resolution_node(resolution):
+def resolution_node(resolution, url=None):
     title = f"{resolution.citation} ({resolution.year})"
     if resolution.title:
         title += f": {short(resolution.title)}"
@@ -223,28 +261,28 @@ def resolution_node(resolution):
         kind="resolution",
         label=f"{resolution.body.code} {resolution.number}",
         title=title,
-        url=resolution.get_absolute_url(),
+        url=url or resolution.get_absolute_url(),
         group=resolution.body.code,
     )
 
 
-def instrument_node(instrument):
+def instrument_node(instrument, url=None):
     return Node(
         key=("instrument", instrument.slug),
         kind="instrument",
         label=instrument.short_name,
         title=instrument.title or instrument.short_name,
-        url=instrument.get_absolute_url(),
+        url=url or instrument.get_absolute_url(),
     )
 
 
-def partner_node(partner):
+def partner_node(partner, url=None):
     return Node(
         key=("partner", partner.slug),
         kind="partner",
         label=partner.acronym,
         title=partner.full_name or partner.acronym,
-        url=partner.get_absolute_url(),
+        url=url or partner.get_absolute_url(),
     )
 
 
@@ -417,38 +455,39 @@ CENTRE_WIDTH = 150
 HOOD_GAP = 80
 
 
-def neighbourhood(resolution):
+def neighbourhood(resolution, linked):
     """What cites `resolution` (left), the resolution (centre), and what it recalls, adopts,
-    endorses or names (right). Reads only what ResolutionQuerySet.for_detail() prefetched."""
+    endorses or names (right). `linked` is resolution.linked(): no query here, and each linked
+    record's address is the `url` it carries."""
     centre = resolution_node(resolution)
     centre.width = CENTRE_WIDTH
     left, right, edges = {}, {}, []
     for link in sorted(
-        resolution.cited_by_links.all(),
+        linked["cited_by"],
         key=lambda c: (c.citing.year, c.citing.body.position, c.citing.number, c.relation),
     ):
         node = left.get(link.citing_id)
         if node is None:
-            node = left[link.citing_id] = resolution_node(link.citing)
+            node = left[link.citing_id] = resolution_node(link.citing, link.citing.url)
         edges.append(Edge(node, centre, EDGE_KINDS[link.relation], link.note))
     for link in sorted(
-        resolution.citation_links.all(),
+        linked["cites"],
         key=lambda c: (c.cited.year, c.cited.body.position, c.cited.number, c.relation),
     ):
         node = right.get(("resolution", link.cited_id))
         if node is None:
-            node = right[("resolution", link.cited_id)] = resolution_node(link.cited)
+            node = right[("resolution", link.cited_id)] = resolution_node(
+                link.cited, link.cited.url
+            )
         edges.append(Edge(centre, node, EDGE_KINDS[link.relation], link.note))
-    for link in sorted(
-        resolution.instrument_links.all(), key=lambda i: (i.instrument.slug, i.relation)
-    ):
+    for link in sorted(linked["instrument_links"], key=lambda i: (i.instrument.slug, i.relation)):
         key = ("instrument", link.instrument.slug)
         node = right.get(key)
         if node is None:
-            node = right[key] = instrument_node(link.instrument)
+            node = right[key] = instrument_node(link.instrument, link.instrument.url)
         edges.append(Edge(centre, node, EDGE_KINDS[link.relation], link.note))
-    for partner in sorted(resolution.partners.all(), key=lambda p: p.acronym):
-        node = right[("partner", partner.slug)] = partner_node(partner)
+    for partner in sorted(linked["partners"], key=lambda p: p.acronym):
+        node = right[("partner", partner.slug)] = partner_node(partner, partner.url)
         edges.append(Edge(centre, node, EDGE_KINDS["names"]))
     if not edges:
         return None

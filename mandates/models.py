@@ -1,3 +1,4 @@
+import functools
 import re
 
 from django.contrib.postgres.search import (
@@ -7,7 +8,7 @@ from django.contrib.postgres.search import (
     SearchVectorField,
 )
 from django.core.exceptions import ValidationError
-from django.db import connection, models
+from django.db import connection, connections, models, router
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Lower, Replace
 from django.urls import reverse
@@ -238,37 +239,93 @@ class ResolutionQuerySet(models.QuerySet):
             ),
         )
 
+    LIST_COLUMNS = (
+        *("body__code", "body__name", "body__slug", "number", "slug", "symbol", "contained_in"),
+        *("title", "summary", "adopted_on", "year", "verification"),
+    )
+
+    def for_list_page(self):
+        """The resolution list's rows: the columns the list shows, with their body's; their
+        links come from page_links(), for the page alone. only(): building the instances of
+        a page from every column of two tables cost as much as the query itself."""
+        return self.select_related("body").only(*self.LIST_COLUMNS)
+
+    @staticmethod
+    def page_links(ids):
+        """The links a page of the list shows, for these resolution ids: {id: {"instruments":
+        [(slug, short name)], "partners": [(slug, acronym)], "paragraphs": [number]}}, in the
+        order of the record pages.
+
+        One SQL statement of plain values, whatever the page holds, written out here: as three
+        querysets (or prefetch_related(), which also builds a model instance for each of the
+        page's hundred-odd links) it cost ten times what the database takes to answer.
+        """
+        links = {pk: {"instruments": [], "partners": [], "paragraphs": []} for pk in ids}
+        if not ids:
+            return links
+        q = connection.ops.quote_name
+        among = f"IN ({', '.join(['%s'] * len(ids))})"
+        instrument = _instrument_model()._meta
+        partner = _partner_model()._meta
+        # One statement, one round trip: (kind, resolution, key, label, adoption, paragraph
+        # number) rows, a column for each type (PostgreSQL matches the types of a UNION's
+        # columns), put in order below.
+        sql = f"""
+            SELECT 'instruments', l.{q("resolution_id")}, i.{q("slug")}, i.{q("short_name")},
+                i.{q("adopted_on")}, CAST(NULL AS INTEGER)
+            FROM {q(ResolutionInstrument._meta.db_table)} l
+            JOIN {q(instrument.db_table)} i ON i.{q("id")} = l.{q("instrument_id")}
+            WHERE l.{q("resolution_id")} {among}
+            UNION ALL
+            SELECT 'partners', l.{q("resolution_id")}, p.{q("slug")}, p.{q("acronym")}, NULL, NULL
+            FROM {q(Resolution.partners.through._meta.db_table)} l
+            JOIN {q(partner.db_table)} p ON p.{q("id")} = l.{q("partner_id")}
+            WHERE l.{q("resolution_id")} {among}
+            UNION ALL
+            SELECT 'paragraphs', {q("resolution_id")}, NULL, NULL, NULL, {q("number")}
+            FROM {q(Paragraph._meta.db_table)}
+            WHERE {q("resolution_id")} {among}"""
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*ids, *ids, *ids])
+            rows = cursor.fetchall()
+        # The record pages' orders: instruments by adoption (unknown dates last), then slug;
+        # partners by acronym; paragraphs by number.
+        order = {
+            "instruments": lambda row: (row[4] is None, row[4] or "", row[2]),
+            "partners": lambda row: row[3],
+            "paragraphs": lambda row: row[5],
+        }
+        for kind, key in order.items():
+            for row in sorted((row for row in rows if row[0] == kind), key=key):
+                pk, value, label = row[1], row[2], row[3]
+                links[pk][kind].append(row[5] if kind == "paragraphs" else (value, label))
+        return links
+
     def for_detail(self):
-        return self.select_related("body", "body__parent").prefetch_related(
-            Prefetch(
-                "instrument_links",
-                queryset=ResolutionInstrument.objects.select_related("instrument"),
+        """A record page's resolution with its body and the body's parent, as one row of values,
+        then, for each kind of link few resolutions have (Resolution.RARE_LINKS), whether it has
+        any. Resolution.for_page() runs this query (compiled once) and makes the instances.
+
+        Not prefetch_related() for what links to it: Resolution.linked() reads that in a fixed
+        number of queries compiled once, because building and compiling a dozen querysets cost
+        several times more than running them (see there); and it skips the queries the flags
+        say would find nothing."""
+        model, pk = self.model, OuterRef("pk")
+        exists = {
+            "citations": ResolutionCitation.objects.filter(Q(citing=pk) | Q(cited=pk)),
+            "paragraph_partners": Paragraph.partners.through.objects.filter(
+                paragraph__resolution=pk
             ),
-            Prefetch(
-                "citation_links",
-                queryset=ResolutionCitation.objects.select_related("cited__body").defer(
-                    "cited__search_document"
-                ),
-            ),
-            Prefetch(
-                "cited_by_links",
-                queryset=ResolutionCitation.objects.select_related("citing__body").defer(
-                    "citing__search_document"
-                ),
-            ),
-            Prefetch(
-                "paragraphs",
-                queryset=Paragraph.objects.prefetch_related(
-                    "addressees", "activities", "partners"
-                ).order_by("resolution_id", "number"),
-            ),
-            "partners",
-            Prefetch(
-                "expert_group_meetings",
-                queryset=ExpertGroupMeeting.objects.select_related("group"),
-            ),
-            "page_entries",
-            "open_questions",
+            "meetings": ExpertGroupMeeting.mandated_by.through.objects.filter(resolution=pk),
+            "page_entries": PageEntry.objects.filter(resolution=pk),
+            "open_questions": OpenQuestion.resolutions.through.objects.filter(resolution=pk),
+        }
+        flags = {f"has_{name}": Exists(exists[name]) for name in model.RARE_LINKS}
+        return self.annotate(**flags).values_list(
+            *model.page_fields(),
+            *(f"body__{name}" for name in model.PAGE_BODY_FIELDS),
+            *(f"body__parent__{name}" for name in model.PAGE_PARENT_FIELDS),
+            *flags,
         )
 
     def year_counts(self):
@@ -518,7 +575,7 @@ class Resolution(Sourced):
         if errors:
             raise ValidationError(errors)
 
-    # --- presentation helpers (no queries beyond what for_detail() prefetched)
+    # --- presentation helpers (no query: they read the resolution and its body alone)
 
     @property
     def display_symbol(self):
@@ -540,6 +597,297 @@ class Resolution(Sourced):
 
     def paragraph_citation(self, paragraph_number):
         return f"{self.body.name} resolution {self.number}, para. {paragraph_number}"
+
+    # --- the record page: the resolution and everything linked to it
+
+    # The SQL of the record page's queries, by (database alias, query name): (sql, its
+    # parameters: a name from _STAND_INS or a constant). The ORM builds and compiles each query
+    # once per process, with stand-in parameters; every request then runs that SQL afresh with
+    # its own. Building and compiling a queryset costs about half a millisecond of Python,
+    # running one of these on its index a few microseconds: with get() and prefetch_related(),
+    # the page's twelve queries were most of its time. Only SQL text is kept here, never a row.
+    _page_sql = {}
+    _STAND_INS = {"pk": (-1, -2), "body": ("body-1", "body-2"), "slug": ("slug-1", "slug-2")}
+    # What the page reads of its resolution's body and of the body's parent (for_detail()).
+    PAGE_BODY_FIELDS = ("id", "code", "name", "slug", "parent_id")
+    PAGE_PARENT_FIELDS = ("id", "code", "slug")
+    # What it reads of the resolution at the other end of a citation, and of that one's body.
+    _CITATION_END = ("id", "body_id", "number", "slug", "symbol", "contained_in", "title", "year")
+    _CITATION_END_BODY = ("id", "code", "name", "slug", "position")
+
+    @classmethod
+    def page_fields(cls):
+        """The resolution's columns a record page reads: all but the search document."""
+        return tuple(f.attname for f in cls._meta.concrete_fields if f.attname != "search_document")
+
+    @classmethod
+    def _page_query(cls, cursor, name, build, **params):
+        """The rows of the values_list queryset build(**stand-ins), run with `params` in their
+        place. Its columns must need no converter but a field's own from_db_value() (applied by
+        _record()): text, numbers, booleans and dates come from both database drivers as Python
+        values."""
+        key = (cursor.db.alias, name)
+        compiled = cls._page_sql.get(key)
+        if compiled is None:
+            # Compiled with two sets of stand-ins: the parameters that differ are the query's
+            # own; those that do not are constants of the SQL (the LIMIT 1 of an EXISTS).
+            first, second = (
+                build(**{param: cls._STAND_INS[param][i] for param in params})
+                .query.get_compiler(using=key[0])
+                .as_sql()
+                for i in (0, 1)
+            )
+            assert first[0] == second[0], name
+            slots = []
+            for one, other in zip(first[1], second[1], strict=True):
+                if one == other:
+                    slots.append((None, one))
+                else:
+                    slots.append(
+                        (next(p for p in params if cls._STAND_INS[p] == (one, other)), None)
+                    )
+            compiled = cls._page_sql[key] = (first[0], slots)
+        sql, slots = compiled
+        cursor.execute(sql, [value if param is None else params[param] for param, value in slots])
+        return cursor.fetchall()
+
+    # How _record() lays a row's values out on a model's fields, by (model, column names):
+    # (the position of each field's value in the row, or None; the fields to convert). Made once
+    # per process: it depends on the schema alone.
+    _record_layouts = {}
+
+    @staticmethod
+    def _record(db, model, names, values):
+        """A `model` instance from the values of its columns `names` (a tuple; `values` may run
+        on), as the ORM makes one from a row: through the field's from_db_value() where it has
+        one (JSON); the fields not read are deferred (a query if used, never a silent default)."""
+        layout = Resolution._record_layouts.get((model, names))
+        if layout is None:
+            position = {name: i for i, name in enumerate(names)}
+            fields = model._meta.concrete_fields
+            converted = [
+                (i, field)
+                for i, field in enumerate(fields)
+                if field.attname in position and hasattr(field, "from_db_value")
+            ]
+            layout = ([position.get(field.attname) for field in fields], converted)
+            Resolution._record_layouts[model, names] = layout
+        positions, converted = layout
+        deferred = models.DEFERRED
+        row = [deferred if i is None else values[i] for i in positions]
+        for i, field in converted:
+            row[i] = field.from_db_value(row[i], None, connections[db])
+        return model.from_db(db, None, row)
+
+    @staticmethod
+    def _label(choices, value):
+        """The label of `value` among `choices` in the active language, as get_FOO_display()."""
+        try:
+            return str(choices(value).label)
+        except ValueError:
+            return value
+
+    @classmethod
+    def for_page(cls, body_slug, slug):
+        """The resolution at /resolutions/<body_slug>/<slug>/, with its body and the body's
+        parent, or None: one query (for_detail())."""
+        db = router.db_for_read(cls)
+        with connections[db].cursor() as cursor:
+            rows = cls._page_query(
+                cursor,
+                "resolution",
+                lambda body, slug: (
+                    cls.objects.for_detail().filter(body__slug=body, slug=slug).order_by()
+                ),
+                body=body_slug,
+                slug=slug,
+            )
+        if not rows:
+            return None
+        row = rows[0]
+        fields, body_fields = cls.page_fields(), cls.PAGE_BODY_FIELDS
+        start = len(fields) + len(body_fields)
+        resolution = cls._record(db, cls, fields, row[: len(fields)])
+        resolution.body = cls._record(db, Body, body_fields, row[len(fields) : start])
+        if resolution.body.parent_id is not None:
+            resolution.body.parent = cls._record(db, Body, cls.PAGE_PARENT_FIELDS, row[start:])
+        flags = row[start + len(cls.PAGE_PARENT_FIELDS) :]
+        resolution.rare_links = {
+            name: bool(flag) for name, flag in zip(cls.RARE_LINKS, flags, strict=True)
+        }
+        return resolution
+
+    # linked()'s queries, in the order they run. The paragraphs' tags are not looked for when
+    # the resolution has no paragraph; the rare links (a few in ten thousand synthetic records,
+    # bar citations) only when for_detail()'s flags say it has some: running a query that finds
+    # nothing costs a round trip and, on PostgreSQL, its planning (the citations' four joins
+    # take longer to plan than to run), where the flag's EXISTS costs the main query next to
+    # nothing.
+    _PARAGRAPH_TAGS = ("addressees", "activities", "paragraph_partners")
+    RARE_LINKS = ("citations", "paragraph_partners", "meetings", "page_entries", "open_questions")
+    _LINKED_QUERIES = ("paragraphs", *_PARAGRAPH_TAGS, "instrument_links", "partners")
+    _LINKED_QUERIES += ("citations", "meetings", "page_entries", "open_questions")
+
+    @staticmethod
+    def _linked_queryset(name, pk):
+        """The values_list queryset `name` of the rows linked to resolution `pk`, in its model's
+        default order (as prefetch_related() would read them). Built only to be compiled, by
+        the first request of a process."""
+        partner = _partner_model()
+        ends = ("citing", "cited")
+        end_fields = [f"{end}__{name}" for end in ends for name in Resolution._CITATION_END]
+        end_fields += [
+            f"{end}__body__{name}" for end in ends for name in Resolution._CITATION_END_BODY
+        ]
+        querysets = {
+            "paragraphs": Paragraph.objects.filter(resolution=pk)
+            .order_by("number")
+            .values_list("id", "number", "summary", "verb", "cited_on_page", "verification"),
+            "addressees": Addressee.objects.filter(paragraphs__resolution=pk).values_list(
+                "paragraphs", "name"
+            ),
+            "activities": Activity.objects.filter(paragraphs__resolution=pk).values_list(
+                "paragraphs", "name"
+            ),
+            "paragraph_partners": partner.objects.filter(paragraphs__resolution=pk).values_list(
+                "paragraphs", "id", "slug", "acronym"
+            ),
+            "instrument_links": ResolutionInstrument.objects.filter(resolution=pk).values_list(
+                "id",
+                "relation",
+                "note",
+                "instrument_id",
+                "instrument__slug",
+                "instrument__short_name",
+                "instrument__title",
+            ),
+            "partners": partner.objects.filter(resolutions=pk).values_list(
+                "id", "slug", "acronym", "full_name"
+            ),
+            # Both ways in one query: what it cites and what cites it; "pk" orders the ties.
+            "citations": ResolutionCitation.objects.filter(Q(citing=pk) | Q(cited=pk))
+            .order_by(*ResolutionCitation._meta.ordering, "pk")
+            .values_list("id", "relation", "note", "citing_id", "cited_id", *end_fields),
+            "meetings": ExpertGroupMeeting.objects.filter(mandated_by=pk).values_list(
+                "id", "group_id", "number", "starts_on", "place", "report_symbol", "group__slug"
+            ),
+            "page_entries": PageEntry.objects.filter(resolution=pk).values_list(
+                "id", "position", "title", "reference", "mapping_confidence", "mapping_reason"
+            ),
+            "open_questions": OpenQuestion.objects.filter(resolutions=pk).values_list(
+                "id", "question", "status"
+            ),
+        }
+        return querysets[name]
+
+    def linked(self):
+        """Everything linked to the resolution that its record page shows, as model instances
+        in the page's order: one query each, at most ten whatever the number of rows (the
+        paragraphs' tags are not looked for when it has no paragraph).
+
+        paragraphs (each with verb_label, addressee_names, activity_names and named_partners),
+        instrument_links (with relation_label and the instrument), partners, cites and cited_by
+        (ResolutionCitation, with relation_label and the resolution at the other end, with its
+        body), meetings (with their group), page_entries, open_questions. Each linked record
+        shown as a link carries its address in `url`, made once for the lists and the drawing.
+        """
+        db, pk, record = self._state.db, self.pk, Resolution._record
+        instrument_model, partner_model = _instrument_model(), _partner_model()
+        rows = {}
+        with connections[db].cursor() as cursor:
+            # The flags for_page() read (every query runs for a resolution fetched otherwise).
+            present = getattr(self, "rare_links", {})
+            for name in Resolution._LINKED_QUERIES:
+                if not present.get(name, True) or (
+                    name in Resolution._PARAGRAPH_TAGS and not rows["paragraphs"]
+                ):
+                    rows[name] = []
+                    continue
+                build = functools.partial(Resolution._linked_queryset, name)
+                rows[name] = Resolution._page_query(cursor, name, build, pk=pk)
+
+        tags = {name: {} for name in Resolution._PARAGRAPH_TAGS}
+        for name in ("addressees", "activities"):
+            for paragraph_id, tag in rows[name]:
+                tags[name].setdefault(paragraph_id, []).append(tag)
+        for paragraph_id, *values in rows["paragraph_partners"]:
+            partner = record(db, partner_model, ("id", "slug", "acronym"), values)
+            tags["paragraph_partners"].setdefault(paragraph_id, []).append(partner)
+        paragraphs = []
+        names = ("id", "number", "summary", "verb", "cited_on_page", "verification")
+        for values in rows["paragraphs"]:
+            paragraph = record(db, Paragraph, names, values)
+            paragraph.resolution = self
+            verb = paragraph.verb
+            paragraph.verb_label = Resolution._label(Paragraph.Verb, verb).lower() if verb else ""
+            paragraph.addressee_names = tags["addressees"].get(paragraph.pk, [])
+            paragraph.activity_names = tags["activities"].get(paragraph.pk, [])
+            paragraph.named_partners = tags["paragraph_partners"].get(paragraph.pk, [])
+            paragraphs.append(paragraph)
+
+        instrument_links = []
+        for link_pk, relation, note, *values in rows["instrument_links"]:
+            link = record(
+                db,
+                ResolutionInstrument,
+                ("id", "resolution_id", "relation", "note", "instrument_id"),
+                (link_pk, pk, relation, note, values[0]),
+            )
+            link.relation_label = Resolution._label(ResolutionInstrument.Relation, relation)
+            fields = ("id", "slug", "short_name", "title")
+            link.instrument = record(db, instrument_model, fields, values)
+            link.instrument.url = link.instrument.get_absolute_url()
+            instrument_links.append(link)
+
+        partners = []
+        for values in rows["partners"]:
+            partner = record(db, partner_model, ("id", "slug", "acronym", "full_name"), values)
+            partner.url = partner.get_absolute_url()
+            partners.append(partner)
+
+        cites, cited_by = [], []
+        width = len(Resolution._CITATION_END)
+        body_width = len(Resolution._CITATION_END_BODY)
+        for row in rows["citations"]:
+            link = record(
+                db, ResolutionCitation, ("id", "relation", "note", "citing_id", "cited_id"), row
+            )
+            link.relation_label = Resolution._label(ResolutionCitation.Relation, link.relation)
+            outgoing = link.citing_id == pk
+            # The other end's columns, then its body's: citing first, cited second.
+            start = 5 + (width if outgoing else 0)
+            other = record(db, Resolution, Resolution._CITATION_END, row[start:])
+            start = 5 + 2 * width + (body_width if outgoing else 0)
+            other.body = record(db, Body, Resolution._CITATION_END_BODY, row[start:])
+            other.url = other.get_absolute_url()
+            if outgoing:
+                link.citing, link.cited = self, other
+                cites.append(link)
+            else:
+                link.citing, link.cited = other, self
+                cited_by.append(link)
+
+        meetings = []
+        names = ("id", "group_id", "number", "starts_on", "place", "report_symbol")
+        for *values, group_slug in rows["meetings"]:
+            meeting = record(db, ExpertGroupMeeting, names, values)
+            meeting.group = record(db, ExpertGroup, ("id", "slug"), (meeting.group_id, group_slug))
+            meetings.append(meeting)
+
+        names = ("id", "position", "title", "reference", "mapping_confidence", "mapping_reason")
+        page_entries = [record(db, PageEntry, names, values) for values in rows["page_entries"]]
+        names = ("id", "question", "status")
+        questions = [record(db, OpenQuestion, names, values) for values in rows["open_questions"]]
+        return {
+            "paragraphs": paragraphs,
+            "instrument_links": instrument_links,
+            "partners": partners,
+            "cites": cites,
+            "cited_by": cited_by,
+            "meetings": meetings,
+            "page_entries": page_entries,
+            "open_questions": questions,
+        }
 
 
 class ResolutionInstrumentQuerySet(models.QuerySet):

@@ -1,7 +1,10 @@
 from django.db.models import Count
 from django.http import Http404
-from django.shortcuts import get_object_or_404
+from django.utils.formats import date_format
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 from django.views.generic import DetailView, ListView, RedirectView, TemplateView
 from django_filters.views import FilterView
 
@@ -49,7 +52,7 @@ class BadFilterMixin:
 
 class ResolutionListView(BadFilterMixin, FilterView):
     filterset_class = ResolutionFilter
-    queryset = Resolution.objects.for_listing()
+    queryset = Resolution.objects.for_list_page()
     paginate_by = 25
     template_name = "mandates/resolution_list.html"
 
@@ -60,15 +63,28 @@ class ResolutionListView(BadFilterMixin, FilterView):
         context = super().get_context_data(**kwargs)
         sort = filterset.sort_key
         page = context["page_obj"]
+        # The links and choices are built here, not by template tags and form widgets: the
+        # page draws some 150 of them, and this is most of what it costs when not cached.
         context.update(
             facets=facets,
-            year_facets=year_facets(facets.get("year", {})),
+            facet_choices={
+                "body": filterset.facet_choices("body", facets.get("body", {}), title="name"),
+                "instrument": filterset.facet_choices("instrument", facets.get("instrument", {})),
+                "partner": filterset.facet_choices("partner", facets.get("partner", {})),
+            },
+            year_facets=year_facets(facets.get("year", {}), filterset),
             selected=filterset.selected_filters(),
             query=filterset.form.cleaned_data.get("q", "") if valid else "",
             sort=sort,
             sort_label=_("relevance") if sort == "relevance" else ResolutionFilter.SORTS[sort][0],
-            page_range=page.paginator.get_elided_page_range(page.number, on_each_side=2),
+            sort_choices=[
+                (key, label, key in filterset.raw_values("sort"))
+                for key, (label, _ordering) in ResolutionFilter.SORTS.items()
+            ],
+            filter_query=filterset.query_string(page=None),
+            page_range=page_links(page, filterset),
         )
+        add_row_links(context["object_list"], filterset)
         return context
 
     def get_paginator(self, queryset, per_page, **kwargs):
@@ -78,17 +94,56 @@ class ResolutionListView(BadFilterMixin, FilterView):
         return paginator
 
 
-def year_facets(counts, max_rows=15):
-    """(label, year_from, year_to, n) rows, newest first: single years, or decades if many."""
-    if len(counts) <= max_rows:
-        return [(str(y), y, y, n) for y, n in sorted(counts.items(), reverse=True)]
-    decades = {}
-    for year, n in counts.items():
-        decades[year // 10 * 10] = decades.get(year // 10 * 10, 0) + n
+def add_row_links(resolutions, filterset):
+    """Give each listed resolution what its row links to: `url`, `paragraph_links`
+    ([(href, number)]) and `filter_links` ([(href, title, label)], one per instrument and
+    partner it names, each narrowing the list to it). One reverse() a row, one query string per
+    distinct instrument or partner on the page, three queries in all (page_links())."""
+    links = Resolution.objects.page_links([r.pk for r in resolutions])
+    narrowing = {}
+
+    def narrow(name, slug, label):
+        if (name, slug) not in narrowing:
+            href = filterset.query_string(**{name: slug, "page": None})
+            narrowing[name, slug] = (href, _("Filter by %(name)s") % {"name": label}, label)
+        return narrowing[name, slug]
+
+    short_date = pgettext("short date: 12 Feb 2015", "j M Y")
+    for r in resolutions:
+        r.url = r.get_absolute_url()
+        r.adopted_label = date_format(r.adopted_on, short_date) if r.adopted_on else ""
+        mine = links[r.pk]
+        r.paragraph_links = [(f"{r.url}#para-{n}", n) for n in mine["paragraphs"]]
+        r.paragraphs_label = ngettext("Paragraph", "Paragraphs", len(r.paragraph_links))
+        r.filter_links = [narrow("instrument", *pair) for pair in mine["instruments"]]
+        r.filter_links += [narrow("partner", *pair) for pair in mine["partners"]]
+
+
+def page_links(page, filterset):
+    """[(n, href)] for the numbered pagination, with None for "..." (elided pages)."""
+    ellipsis = page.paginator.ELLIPSIS
     return [
-        # Translators: a decade, as in "the 2010s".
-        (_("%(decade)ss") % {"decade": d}, d, d + 9, n)
-        for d, n in sorted(decades.items(), reverse=True)
+        (None, None) if n == ellipsis else (n, filterset.query_string(page=n))
+        for n in page.paginator.get_elided_page_range(page.number, on_each_side=2)
+    ]
+
+
+def year_facets(counts, filterset, max_rows=15):
+    """(label, href, n) rows, newest first: single years, or decades if many."""
+    if len(counts) <= max_rows:
+        rows = [(str(y), y, y, n) for y, n in sorted(counts.items(), reverse=True)]
+    else:
+        decades = {}
+        for year, n in counts.items():
+            decades[year // 10 * 10] = decades.get(year // 10 * 10, 0) + n
+        rows = [
+            # Translators: a decade, as in "the 2010s".
+            (_("%(decade)ss") % {"decade": d}, d, d + 9, n)
+            for d, n in sorted(decades.items(), reverse=True)
+        ]
+    return [
+        (label, filterset.query_string(year_from=y_from, year_to=y_to, page=None), n)
+        for label, y_from, y_to, n in rows
     ]
 
 
@@ -96,15 +151,50 @@ class ResolutionDetailView(DetailView):
     template_name = "mandates/resolution_detail.html"
 
     def get_object(self, queryset=None):
-        return get_object_or_404(
-            Resolution.objects.for_detail(),
-            body__slug=self.kwargs["body"],
-            slug=self.kwargs["slug"],
-        )
+        resolution = Resolution.for_page(self.kwargs["body"], self.kwargs["slug"])
+        if resolution is None:
+            raise Http404("No Resolution matches the given query.")
+        return resolution
 
     def get_context_data(self, **kwargs):
-        # Drawn from what for_detail() prefetched: no extra query.
-        return super().get_context_data(neighbourhood=graph.neighbourhood(self.object), **kwargs)
+        # The lists and the drawing read the same linked records: no further query.
+        linked = self.object.linked()
+        self.describe_paragraphs(linked["paragraphs"])
+        return super().get_context_data(
+            **linked, neighbourhood=graph.neighbourhood(self.object, linked), **kwargs
+        )
+
+    @staticmethod
+    def describe_paragraphs(paragraphs):
+        """Give each paragraph its `heading` ("Paragraph 3") and `tags`, the line naming its
+        operative verb, addressees, partners and activities (empty if none).
+
+        Written here rather than with {% blocktranslate %} in the template, which cost more than
+        the rest of a paragraph together: the same strings, so the same translations, each
+        translated once a page. As blocktranslate does, the values are escaped, not the
+        translations (some hold markup); "Partners named:" was a {% translate %}, escaped."""
+        e = conditional_escape
+        heading = _("Paragraph %(number)s")
+        verb = _("Operative verb: %(verb)s.")
+        addressees = _("Addressed to: %(names)s.")
+        partners = e(_("Partners named:"))
+        activities = _("Activities: %(names)s.")
+        for paragraph in paragraphs:
+            paragraph.heading = mark_safe(heading % {"number": paragraph.number})
+            tags = []
+            if paragraph.verb:
+                tags.append(verb % {"verb": e(paragraph.verb_label)})
+            if paragraph.addressee_names:
+                tags.append(addressees % {"names": e(", ".join(paragraph.addressee_names))})
+            if paragraph.named_partners:
+                links = ", ".join(
+                    f'<a href="{e(partner.get_absolute_url())}">{e(partner.acronym)}</a>'
+                    for partner in paragraph.named_partners
+                )
+                tags.append(f"{partners} {links}.")
+            if paragraph.activity_names:
+                tags.append(activities % {"names": e(", ".join(paragraph.activity_names))})
+            paragraph.tags = mark_safe(" ".join(tags))
 
 
 class BodyListView(ListView):
@@ -185,9 +275,9 @@ class ParagraphListView(BadFilterMixin, FilterView):
         page = context["page_obj"]
         context.update(
             facets=facets,
-            year_facets=year_facets(facets.get("year", {})),
+            year_facets=year_facets(facets.get("year", {}), filterset),
             selected=filterset.selected_filters(),
-            page_range=page.paginator.get_elided_page_range(page.number, on_each_side=2),
+            page_range=page_links(page, filterset),
         )
         return context
 

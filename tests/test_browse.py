@@ -1,9 +1,11 @@
 """The pages staff and researchers use every day: list, filters, facets, exports, record pages."""
 
 import csv
+import html
 import io
 import itertools
 import json
+from urllib.parse import urlencode
 
 import pytest
 from django.db import connection
@@ -377,3 +379,98 @@ def test_plain_list_has_facets_for_every_row(client):
     assert sum(facets["body"].values()) == Resolution.objects.count()
     assert facets["body"]["SC"] == Resolution.objects.filter(body__code="SC").count()
     assert response.context["year_facets"]
+
+
+# --- the list's hand-drawn parts: facet SQL, links, rows (see docs/performance.md) ---------------
+
+FACET_CASES = [
+    {},
+    {"body": "SC"},
+    {"body": ["GA", "SC"], "partner": "unesco"},
+    {"year_from": 2010},
+    {"year_from": 2000, "year_to": 2016, "instrument": "untoc"},
+    {"q": "cultural property"},
+    {"q": "trafficking", "body": "GA", "year_to": 2015},
+    {"instrument": ["untoc", "guidelines"], "partner": ["unesco", "interpol"]},
+]
+
+
+@pytest.mark.parametrize("params", FACET_CASES)
+def test_every_facet_count_is_the_number_of_results_it_leads_to(client, params):
+    """facet_counts() writes its SQL from compiled conditions; the exports go through the
+    FilterSet's querysets. For every facet value, the count shown must be the number of rows
+    the list holds once that value is the facet's only choice."""
+    response = client.get(LIST, params)
+    assert response.status_code == 200
+    listed = export_json(client, "?" + urlencode(params, doseq=True))["results"]
+    assert response.context["paginator"].count == len(listed)
+    for facet, counts in response.context["facets"].items():
+        own = ("year_from", "year_to") if facet == "year" else (facet,)
+        for value, n in counts.items():
+            narrowed = {k: v for k, v in params.items() if k not in own}
+            narrowed.update(dict.fromkeys(own, value))
+            rows = export_json(client, "?" + urlencode(narrowed, doseq=True))["results"]
+            assert n == len(rows), (facet, value, narrowed)
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["", "body=SC", "body=SC&body=GA&page=3", "q=a+b%26c&sort=oldest", "page=2", "x=%3Cy%3E"],
+)
+@pytest.mark.parametrize(
+    "changes",
+    [{"page": None}, {"page": 2}, {"instrument": "untoc", "page": None}, {"body": "GA"}],
+)
+def test_query_string_is_what_the_querystring_tag_gives(rf, query, changes):
+    from django.template import RequestContext, Template
+
+    from mandates.filters import ResolutionFilter
+
+    request = rf.get("/resolutions/?" + query)
+    arguments = " ".join(f"{k}={'None' if v is None else repr(v)}" for k, v in changes.items())
+    tag = Template("{% querystring " + arguments + " %}").render(RequestContext(request))
+    # The template tag's output is escaped for HTML; ours is the raw query string.
+    assert ResolutionFilter(request.GET).query_string(**changes) == html.unescape(tag)
+
+
+def test_rows_escape_every_value_without_a_query(client, make_resolution):
+    make_resolution(title='<script>alert("x")</script> & <b>coins</b>', paragraphs=2)
+    content = client.get(LIST).content.decode()
+    assert "<script>alert" not in content and "<b>coins" not in content
+    assert (
+        "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &lt;b&gt;coins&lt;/b&gt;"
+        in content
+    )
+
+
+def test_a_row_links_its_paragraphs_and_narrows_by_its_links(client, make_resolution):
+    r = make_resolution(instruments=["untoc"], partners=["unesco"], paragraphs=2)
+    content = client.get(LIST, {"year_from": r.year}).content.decode()
+    url = r.get_absolute_url()
+    assert f'<a href="{url}#para-1">1</a>, <a href="{url}#para-2">2</a>' in content
+    assert (
+        'href="?year_from=2030&amp;instrument=untoc" title="Filter by UNTOC">UNTOC</a>' in content
+    )
+    assert (
+        'href="?year_from=2030&amp;partner=unesco" title="Filter by UNESCO">UNESCO</a>' in content
+    )
+
+
+def test_filtered_list_query_budget(client, django_assert_num_queries):
+    """The bench's filtered list: bodies, instruments and partners (one query each, checking
+    the values given and drawing the facets), the four facet counts (one statement), the page
+    and its links (one statement). No COUNT: the body facet gives it."""
+    with django_assert_num_queries(6):
+        response = client.get(LIST, {"body": "SC", "year_from": 2015, "year_to": 2017})
+    assert (
+        response.context["paginator"].count
+        == Resolution.objects.filter(body__code="SC", year__range=(2015, 2017)).count()
+    )
+
+
+def test_repeated_and_unknown_choices(client):
+    response = client.get(LIST, {"body": ["SC", "SC"]})
+    assert [item["label"] for item in response.context["selected"]] == ["SC"]
+    response = client.get(LIST, {"body": ["SC", "XX"]})
+    assert response.status_code == 400
+    assert "There is no body “XX”." in response.content.decode()

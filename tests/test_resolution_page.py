@@ -1,0 +1,252 @@
+"""The resolution record page: everything it shows, in a small and fixed number of queries, read
+afresh on every request (Resolution.for_page() and linked() keep the SQL of their queries, never a
+row), and the drawing's nodes written in Python exactly as the template wrote them."""
+
+import datetime
+import itertools
+
+import pytest
+from django.db import connection
+from django.template import engines
+from django.test.utils import CaptureQueriesContext
+
+from instruments.models import Instrument
+from mandates import graph
+from mandates.models import (
+    Activity,
+    Addressee,
+    Body,
+    ExpertGroup,
+    ExpertGroupMeeting,
+    OpenQuestion,
+    PageEntry,
+    Paragraph,
+    Resolution,
+    ResolutionCitation,
+    ResolutionInstrument,
+)
+from partners.models import Partner
+
+pytestmark = pytest.mark.django_db
+
+_serial = itertools.count(1)
+
+
+def make(title="Synthetic resolution", paragraphs=0, instruments=(), partners=(), tagged=True):
+    """A GA resolution with paragraphs (each tagged with an addressee and an activity unless told
+    otherwise), instrument links and partners."""
+    n = next(_serial)
+    resolution = Resolution.objects.create(
+        body=Body.objects.get(code="GA"),
+        number=f"85/{700 + n}",
+        symbol=f"A/RES/85/{700 + n}",
+        title=title,
+        year=2030,
+        is_synthetic=True,
+    )
+    for slug in instruments:
+        ResolutionInstrument.objects.create(
+            resolution=resolution, instrument=Instrument.objects.get(slug=slug), relation="adopts"
+        )
+    resolution.partners.set(Partner.objects.filter(slug__in=partners))
+    for number in range(1, paragraphs + 1):
+        paragraph = Paragraph.objects.create(
+            resolution=resolution, number=number, summary=f"Asks thing {number}.", verb="requests"
+        )
+        if tagged:
+            paragraph.addressees.set(Addressee.objects.filter(slug="unodc"))
+            paragraph.activities.set(Activity.objects.filter(slug="technical-assistance"))
+    return resolution
+
+
+def add_rare_links(resolution, n=1):
+    """n of each link few resolutions have: citations both ways, a partner named in a paragraph,
+    expert group meetings, entries of the UNODC page and open questions."""
+    group = ExpertGroup.objects.get()
+    paragraph = resolution.paragraphs.order_by("number").first()
+    for _ in range(n):
+        i = next(_serial)
+        ResolutionCitation.objects.create(citing=resolution, cited=make(f"Earlier text {i}"))
+        ResolutionCitation.objects.create(citing=make(f"Later text {i}"), cited=resolution)
+        meeting = ExpertGroupMeeting.objects.create(
+            group=group,
+            number=100 + i,
+            starts_on=datetime.date(2030, 1, 1),
+            ends_on=datetime.date(2030, 1, 2),
+            place=f"Place {i}",
+            report_symbol=f"REPORT/{i}",
+        )
+        meeting.mandated_by.add(resolution)
+        PageEntry.objects.create(
+            position=900 + i,
+            title=f"Entry {i}",
+            resolution=resolution,
+            mapping_confidence="high",
+            mapping_reason=f"Reason {i}.",
+        )
+        question = OpenQuestion.objects.create(slug=f"question-{i}", question=f"Question {i}?")
+        question.resolutions.add(resolution)
+    if paragraph is not None:
+        paragraph.partners.add(*Partner.objects.order_by("acronym")[: min(n, 3)])
+
+
+def get(client, resolution):
+    """The page's HTML and its number of queries."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(resolution.get_absolute_url())
+    assert response.status_code == 200
+    return response.content.decode(), len(queries)
+
+
+# --- queries --------------------------------------------------------------------------------------
+
+
+def test_a_plain_page_takes_six_queries(client):
+    """The resolution (with flags for the rare links), its paragraphs, their addressees and
+    activities, its instrument links and its partners: nothing looked for that is not there."""
+    resolution = make(paragraphs=3, instruments=["untoc", "guidelines"], partners=["unesco"])
+    assert get(client, resolution)[1] == 6
+    # No paragraph: their tags are not looked for.
+    assert get(client, make())[1] == 4
+
+
+def test_every_kind_of_link_in_eleven_queries_whatever_their_number(client):
+    resolution = make(paragraphs=2, instruments=["untoc"], partners=["unesco"])
+    add_rare_links(resolution)
+    content, queries = get(client, resolution)
+    assert queries == 11
+    for shown in (
+        "Earlier text ",
+        "Later text ",
+        "(January 2030, Place ",  # a meeting
+        'report <span class="symbol">REPORT/',
+        "Entry ",
+        "Question ",
+        "Partners named: <a href=",
+    ):
+        assert shown in content, shown
+    add_rare_links(resolution, n=4)
+    for number in range(3, 30):
+        Paragraph.objects.create(resolution=resolution, number=number, verb="urges")
+    content, more = get(client, resolution)
+    assert more == queries
+    assert content.count("Earlier text ") == 5 + 5  # the list, and the drawing's node titles
+    assert content.count("Later text ") == 5 + 5
+    assert content.count("(January 2030, Place ") == content.count("Question ") == 5
+    assert content.count('class="paragraph"') == 29
+
+
+# --- read afresh ----------------------------------------------------------------------------------
+
+
+def test_every_request_reads_the_database_again(client):
+    """Only the SQL of the queries outlives a request: an edit shows on the next one, even one
+    that sends no signal, and each resolution gets its own rows."""
+    first = make(title="First title", paragraphs=1, instruments=["untoc"])
+    second = make(title="Second title", paragraphs=2, partners=["icom"])
+    assert "First title" in get(client, first)[0]
+    content = get(client, second)[0]
+    assert "Second title" in content and "First title" not in content
+    assert "/instruments/untoc/" not in content and "/partners/icom/" in content
+
+    Resolution.objects.filter(pk=first.pk).update(title="Edited title")
+    Paragraph.objects.filter(resolution=first).update(summary="Edited paragraph.")
+    ResolutionCitation.objects.create(citing=first, cited=second)
+    content = get(client, first)[0]
+    assert "Edited title" in content and "First title" not in content
+    assert "Edited paragraph." in content
+    assert f'href="{second.get_absolute_url()}"' in content
+    assert "Recalled by" in get(client, second)[0]
+
+
+def test_for_page_reads_what_the_orm_reads(client):
+    for resolution in Resolution.objects.real().select_related("body__parent"):
+        page = Resolution.for_page(resolution.body.slug, resolution.slug)
+        for name in Resolution.page_fields():
+            assert getattr(page, name) == getattr(resolution, name), name
+            assert type(getattr(page, name)) is type(getattr(resolution, name)), name
+        for name in Resolution.PAGE_BODY_FIELDS:
+            assert getattr(page.body, name) == getattr(resolution.body, name)
+        if resolution.body.parent:
+            for name in Resolution.PAGE_PARENT_FIELDS:
+                assert getattr(page.body.parent, name) == getattr(resolution.body.parent, name)
+        else:
+            assert page.body.parent is None
+    assert Resolution.for_page("ga", "0-0") is None
+    assert client.get("/resolutions/ga/0-0/").status_code == 404
+
+
+def test_for_page_reads_json_and_dates():
+    page = Resolution.for_page("ga", "66-180")
+    assert page.unverified_fields == ["symbol", "session", "adopted_on", "year", "adoption_mode"]
+    assert page.adopted_on is None or isinstance(page.adopted_on, datetime.date)
+    assert Resolution.for_page("sc", "2199-2015").adopted_on == datetime.date(2015, 2, 12)
+
+
+# --- what it shows --------------------------------------------------------------------------------
+
+
+def test_paragraph_line_escapes_names_and_keeps_translations(client):
+    addressee = Addressee.objects.create(slug="markup", name="<b>Bold</b> & co", position=99)
+    resolution = make(paragraphs=1, tagged=False)
+    resolution.paragraphs.get().addressees.add(addressee)
+    content = get(client, resolution)[0]
+    assert "Addressed to: &lt;b&gt;Bold&lt;/b&gt; &amp; co." in content
+    assert "<b>Bold</b>" not in content
+    assert "Paragraph 1" in content and "Operative verb: requests." in content
+
+    french = client.get("/fr" + resolution.get_absolute_url()).content.decode()
+    assert "Paragraphe 1" in french
+    # French puts a no-break space before a colon.
+    assert "Verbe du dispositif\u00a0: prie." in french
+    assert "Destinataires\u00a0: &lt;b&gt;Bold&lt;/b&gt; &amp; co." in french
+
+
+def test_paragraph_line_names_partners_with_links(client):
+    content = client.get("/resolutions/sc/2322-2016/").content.decode()
+    assert (
+        'Partners named: <a href="/partners/interpol/">INTERPOL</a>, '
+        '<a href="/partners/unesco/">UNESCO</a>.'
+    ) in content
+    french = client.get("/fr/resolutions/sc/2322-2016/").content.decode()
+    assert 'Partenaires mentionnés\u00a0: <a href="/fr/partners/interpol/">INTERPOL</a>' in french
+
+
+# --- the drawing ----------------------------------------------------------------------------------
+
+# What graph_svg.html and graph_legend.html wrote before Node.svg and EdgeKind.stroke.
+NODE_TEMPLATE = (
+    '{% load l10n %}{% localize off %}<a class="graph-node graph-node--{{ node.kind }}" '
+    'href="{{ node.url }}"><title>{{ node.title }}</title><rect x="{{ node.x }}" '
+    'y="{{ node.y }}" width="{{ node.width }}" height="{{ node.height }}" rx="{{ node.radius }}" '
+    'fill="{{ node.fill }}" stroke="{{ node.stroke }}" stroke-width="1.5"/><text '
+    'x="{{ node.text_x }}" y="{{ node.text_y }}" font-size="12" fill="#1b2430">'
+    "{{ node.shown_label }}</text></a>{% endlocalize %}"
+)
+STROKE_TEMPLATE = (
+    '{% load l10n %}{% localize off %}stroke="{{ kind.colour }}" stroke-width="{{ kind.width }}"'
+    '{% if kind.dash %} stroke-dasharray="{{ kind.dash }}"{% endif %}{% endlocalize %}'
+)
+
+
+def render(source, **context):
+    return engines["django"].from_string(source).render(context)
+
+
+def test_nodes_and_strokes_are_written_as_the_template_wrote_them(client):
+    nodes = list(client.get("/graph/").context["graph"].nodes)
+    odd = graph.Node(
+        key=("resolution", 0),
+        kind="resolution",
+        label="<b>\"GA\" & 'co'</b> " * 4,
+        title="<script>alert(1)</script>",
+        url="/resolutions/ga/1-1/?a=1&b=2",
+        x=0.1 + 0.2,
+        y=1e-05,
+        width=123.456,
+    )
+    for node in [*nodes, odd]:
+        assert node.svg == render(NODE_TEMPLATE, node=node)
+    assert "&lt;script&gt;" in odd.svg and 'y="1e-05"' in odd.svg
+    for kind in graph.EDGE_KINDS.values():
+        assert kind.stroke == render(STROKE_TEMPLATE, kind=kind)
