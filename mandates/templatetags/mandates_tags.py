@@ -10,6 +10,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 register = template.Library()
 
@@ -169,6 +170,56 @@ def other_language_url(context, language, absolute=False):
     path = _prefix(language) + path
     translated = f"{path}?{query}" if query else path
     return request.build_absolute_uri(translated) if absolute else translated
+
+
+# The main navigation: (URL name, label, the views it is the current section for: a name, or a
+# namespace ending in ":").
+SITE_NAV = (
+    (
+        "mandates:resolution-list",
+        gettext_lazy("Resolutions"),
+        ("mandates:resolution-list", "mandates:resolution-detail"),
+    ),
+    ("mandates:paragraph-list", gettext_lazy("Paragraphs"), ("mandates:paragraph-list",)),
+    ("instruments:list", gettext_lazy("Instruments"), ("instruments:",)),
+    ("partners:list", gettext_lazy("Partners"), ("partners:",)),
+    ("mandates:body-list", gettext_lazy("Bodies"), ("mandates:body-list", "mandates:body-detail")),
+    ("mandates:expert-group", gettext_lazy("Expert group"), ("mandates:expert-group-detail",)),
+    (
+        "mandates:explore",
+        gettext_lazy("Explore"),
+        ("mandates:explore", "mandates:graph", "mandates:timeline", "mandates:matrix"),
+    ),
+    ("mandates:about", gettext_lazy("About the data"), ("mandates:about",)),
+)
+
+
+@register.simple_tag(takes_context=True)
+def site_nav(context):
+    """The main navigation's <li> items, the current section marked aria-current="page".
+
+    Made once per language and section, and kept: it depends on the URL configuration and the
+    translations alone, never on data, and every page draws it (in the template language it
+    was a fifth of an uncached record page's rendering)."""
+    match = getattr(context.get("request"), "resolver_match", None)
+    section = (match.view_name if match else "") or ""
+    return _site_nav(translation.get_language(), get_script_prefix(), section)
+
+
+@functools.lru_cache(maxsize=256)
+def _site_nav(language, script_prefix, section):
+    items = []
+    for name, label, current in SITE_NAV:
+        here = any(section == c or (c.endswith(":") and section.startswith(c)) for c in current)
+        items.append(
+            format_html(
+                '<li><a href="{}"{}>{}</a></li>',
+                reverse(name),
+                mark_safe(' aria-current="page"') if here else "",
+                label,
+            )
+        )
+    return mark_safe("\n        ".join(items))
 
 
 @register.simple_tag
