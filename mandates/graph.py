@@ -78,6 +78,17 @@ EDGE_KINDS = {
         EdgeKind("names", _("names"), "partner", PARTNER_COLOUR, 1.5, "6 2 1 2"),
     )
 }
+
+
+def families(kinds):
+    """[(label, colour, [kinds])] of these edge kinds, by family, for the legend."""
+    return [
+        (label, colour, [k for k in kinds if k.family == family])
+        for family, label, colour in FAMILIES
+        if any(k.family == family for k in kinds)
+    ]
+
+
 FAMILIES = (
     ("instrument", _("Resolution to instrument"), INSTRUMENT_COLOUR),
     ("citation", _("Resolution to resolution"), CITATION_COLOUR),
@@ -181,6 +192,15 @@ class Edge:
     def sentence(self):
         return f"{self.source.label} — {self.kind.label} — {self.target.label}"
 
+    def svg(self, svg_id):
+        """The edge's SVG path with its sentence, as graph_svg.html drew it (see Node.svg)."""
+        t, kind = _text, self.kind
+        return mark_safe(
+            f'<path class="graph-edge" data-relation="{t(kind.key)}" d="{t(self.d)}" '
+            f'{kind.stroke} marker-end="url(#{t(svg_id)}-{t(kind.arrow)})">'
+            f"<title>{t(self.sentence)}</title></path>"
+        )
+
 
 @dataclass
 class Column:
@@ -234,12 +254,7 @@ class Graph:
     @property
     def families(self):
         """[(label, colour, [kinds])] for the legend, only those drawn."""
-        kinds = self.kinds
-        return [
-            (label, colour, [k for k in kinds if k.family == family])
-            for family, label, colour in FAMILIES
-            if any(k.family == family for k in kinds)
-        ]
+        return families(self.kinds)
 
     @property
     def counts(self):

@@ -4,6 +4,7 @@ import re
 
 from django import template
 from django.conf import settings
+from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
 from django.utils import translation
 from django.utils.html import escape, format_html
@@ -220,6 +221,29 @@ def _site_nav(language, script_prefix, section):
             )
         )
     return mark_safe("\n        ".join(items))
+
+
+@register.simple_tag
+def graph_edges(graph, svg_id):
+    """A drawing's edges (graph_svg.html), each an SVG path with its sentence: Edge.svg()."""
+    return mark_safe("\n    ".join(edge.svg(svg_id) for edge in graph.edges))
+
+
+@register.simple_tag
+def graph_key(graph):
+    """A drawing's key (graph_legend.html) for the link types it draws: made once per language
+    and set of types, and kept, since it shows constants of mandates/graph.py and their
+    translations, never data."""
+    return _graph_key(translation.get_language(), tuple(kind.key for kind in graph.kinds))
+
+
+@functools.lru_cache(maxsize=256)
+def _graph_key(language, kinds):
+    from mandates import graph
+
+    drawn = [graph.EDGE_KINDS[key] for key in kinds]
+    legend = {"graph": {"families": graph.families(drawn)}}
+    return mark_safe(render_to_string("mandates/includes/graph_legend.html", legend))
 
 
 @register.simple_tag
