@@ -101,20 +101,21 @@ def get(client, resolution):
 # --- queries --------------------------------------------------------------------------------------
 
 
-def test_a_plain_page_takes_six_queries(client):
-    """The resolution (with flags for the rare links), its paragraphs, their addressees and
-    activities, its instrument links and its partners: nothing looked for that is not there."""
+def test_a_plain_page_takes_five_queries(client):
+    """The resolution (with flags for the rare links), its paragraphs, their tags (addressees,
+    activities, partners: one statement), its instrument links and its partners: nothing looked
+    for that is not there."""
     resolution = make(paragraphs=3, instruments=["untoc", "guidelines"], partners=["unesco"])
-    assert get(client, resolution)[1] == 6
+    assert get(client, resolution)[1] == 5
     # No paragraph: their tags are not looked for.
     assert get(client, make())[1] == 4
 
 
-def test_every_kind_of_link_in_eleven_queries_whatever_their_number(client):
+def test_every_kind_of_link_in_nine_queries_whatever_their_number(client):
     resolution = make(paragraphs=2, instruments=["untoc"], partners=["unesco"])
     add_rare_links(resolution)
     content, queries = get(client, resolution)
-    assert queries == 11
+    assert queries == 9
     for shown in (
         "Earlier text ",
         "Later text ",
