@@ -20,6 +20,7 @@ from mandates.models import (
     Paragraph,
     Resolution,
     ResolutionInstrument,
+    reference_list,
 )
 from partners.models import Partner
 
@@ -48,9 +49,8 @@ class ChoicesOnceField(django_filters.fields.ModelMultipleChoiceField):
 
     def objects(self):
         if self._objects is None:
-            self._objects = (
-                sorted(self.queryset, key=self.sort_key) if self.sort_key else list(self.queryset)
-            )
+            objects = reference_list(self.queryset)
+            self._objects = sorted(objects, key=self.sort_key) if self.sort_key else objects
         return self._objects
 
     def __deepcopy__(self, memo):
@@ -362,6 +362,8 @@ class ResolutionFilter(AlwaysBoundFilterSet):
         The four facet queries used to be four querysets, each applying every other filter
         again: building and compiling them cost ten times what the database took to answer.
         """
+        if self._compiled is not None:
+            return self._compiled
         conditions = {}
         for name, value in self.form.cleaned_data.items():
             if name == "sort":
@@ -374,7 +376,22 @@ class ResolutionFilter(AlwaysBoundFilterSet):
             except EmptyResultSet:  # a condition no row can meet
                 compiled = ("1 = 0", [])
             conditions[name] = compiled
+        self._compiled = conditions
         return conditions
+
+    _compiled = None  # _conditions(), once made
+
+    def condition(self):
+        """(sql, params): the WHERE condition of every filter in force, ANDed, or None when
+        none is; for Resolution.list_rows(). Not for a keyword search, whose matches the list
+        orders by relevance (a queryset annotation, so the list reads them as a queryset)."""
+        conditions = self._conditions()
+        if not conditions:
+            return None
+        return (
+            " AND ".join(f"({sql})" for sql, _params in conditions.values()),
+            [param for _sql, params in conditions.values() for param in params],
+        )
 
     facet_total = None  # the number of matching resolutions, when the facets tell it
 

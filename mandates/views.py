@@ -1,10 +1,12 @@
+import functools
+
 from django.db.models import Count
 from django.http import Http404
 from django.utils.formats import date_format
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, ngettext, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, pgettext
 from django.views.generic import DetailView, ListView, RedirectView, TemplateView
 from django_filters.views import FilterView
 
@@ -50,11 +52,59 @@ class BadFilterMixin:
         return super().render_to_response(context, **kwargs)
 
 
+class FilteredRows:
+    """The resolutions a valid ResolutionFilter lets through, as the paginator reads them: its
+    count() is the facets' total (ResolutionFilter.facet_counts() runs first), a page [a:b]
+    comes from Resolution.list_rows(), with the filters the facets compiled. Neither the
+    filtered queryset nor its page's instances are built: that cost more than the database
+    took to answer. A keyword search's matches are read as a queryset (ordered by relevance,
+    an annotation)."""
+
+    ordered = True  # for the paginator, which warns about unordered lists
+
+    def __init__(self, filterset):
+        self.filterset = filterset
+
+    def count(self):
+        if self.filterset.facet_total is None:
+            self.filterset.facet_counts()
+        return self.filterset.facet_total
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, index):
+        if isinstance(index, int):
+            return self[index : index + 1][0]
+        assert index.step is None and (index.start or 0) >= 0 and index.stop is not None, index
+        start = index.start or 0
+        return self._rows(limit=index.stop - start, offset=start)
+
+    def __iter__(self):
+        return iter(self._rows())
+
+    def _rows(self, limit=None, offset=0):
+        ordering = tuple(ResolutionFilter.SORTS[self.filterset.sort_key][1])
+        return Resolution.list_rows(self.filterset.condition(), ordering, limit, offset)
+
+
 class ResolutionListView(BadFilterMixin, FilterView):
     filterset_class = ResolutionFilter
     queryset = Resolution.objects.for_list_page()
     paginate_by = 25
     template_name = "mandates/resolution_list.html"
+
+    def get(self, request, *args, **kwargs):
+        """FilterView.get(), but for the rows: FilteredRows, unless it is a keyword search."""
+        self.filterset = self.get_filterset(self.get_filterset_class())
+        if not self.filterset.is_valid():
+            self.object_list = self.filterset.queryset.none()
+        elif self.filterset.sort_key == "relevance":
+            self.object_list = self.filterset.qs
+        else:
+            self.object_list = FilteredRows(self.filterset)
+        context = self.get_context_data(filter=self.filterset, object_list=self.object_list)
+        return self.render_to_response(context)
 
     def get_context_data(self, **kwargs):
         filterset = self.filterset
@@ -109,14 +159,22 @@ def add_row_links(resolutions, filterset):
         return narrowing[name, slug]
 
     short_date = pgettext("short date: 12 Feb 2015", "j M Y")
+    language = get_language()
     for r in resolutions:
         r.url = r.get_absolute_url()
-        r.adopted_label = date_format(r.adopted_on, short_date) if r.adopted_on else ""
+        r.adopted_label = _date_label(r.adopted_on, short_date, language) if r.adopted_on else ""
         mine = links[r.pk]
         r.paragraph_links = [(f"{r.url}#para-{n}", n) for n in mine["paragraphs"]]
         r.paragraphs_label = ngettext("Paragraph", "Paragraphs", len(r.paragraph_links))
         r.filter_links = [narrow("instrument", *pair) for pair in mine["instruments"]]
         r.filter_links += [narrow("partner", *pair) for pair in mine["partners"]]
+
+
+@functools.lru_cache(maxsize=4096)
+def _date_label(day, date_format_string, language):
+    """date_format(), kept: a page shows two dozen dates, each costing ~40 µs to format, and
+    the same few thousand days recur. The language is part of the key (month names)."""
+    return date_format(day, date_format_string)
 
 
 def page_links(page, filterset):
