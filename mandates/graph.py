@@ -246,6 +246,37 @@ class Graph:
         return self.band_x + 4
 
     @property
+    def bands_svg(self):
+        """The year bands: a shaded <rect> every other year, and each year's label (see
+        Node.svg for why this is not written in graph_svg.html)."""
+        t, n = _text, _number
+        out = []
+        for band in self.bands:
+            rect = (
+                f'<rect x="{n(self.band_x)}" y="{n(band.y)}" width="{n(self.band_width)}" '
+                f'height="{n(band.height)}" fill="#f4f7fa"/>'
+                if band.shaded
+                else ""
+            )
+            out.append(
+                f'{rect}<text x="{n(self.band_text_x)}" y="{n(band.text_y)}" font-size="11" '
+                f'fill="#4a5563">{t(band.label)}</text>\n    '
+            )
+        return mark_safe("".join(out))
+
+    @property
+    def columns_svg(self):
+        """The columns' headings."""
+        t, n = _text, _number
+        return mark_safe(
+            "".join(
+                f'<text x="{n(column.cx)}" y="22" text-anchor="middle" font-size="13" '
+                f'font-weight="700" fill="#1b2430">{t(column.label)}</text>\n    '
+                for column in self.columns
+            )
+        )
+
+    @property
     def kinds(self):
         """The edge types drawn, in the legend's order."""
         used = {edge.kind.key for edge in self.edges}

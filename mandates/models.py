@@ -107,7 +107,7 @@ class Body(Sourced):
         return (self.code,)
 
     def get_absolute_url(self):
-        return reverse("mandates:body-detail", args=[self.slug])
+        return slug_url("mandates:body-detail", self.slug)
 
     def clean(self):
         super().clean()
@@ -1340,7 +1340,7 @@ class ExpertGroup(Sourced):
     natural_key.dependencies = ["mandates.body"]
 
     def get_absolute_url(self):
-        return reverse("mandates:expert-group-detail", args=[self.slug])
+        return slug_url("mandates:expert-group-detail", self.slug)
 
 
 class ExpertGroupMeetingQuerySet(models.QuerySet):

@@ -251,3 +251,55 @@ def test_nodes_and_strokes_are_written_as_the_template_wrote_them(client):
     assert "&lt;script&gt;" in odd.svg and 'y="1e-05"' in odd.svg
     for kind in graph.EDGE_KINDS.values():
         assert kind.stroke == render(STROKE_TEMPLATE, kind=kind)
+
+
+BANDS_TEMPLATE = (
+    "{% load l10n %}{% localize off %}{% for band in graph.bands %}{% if band.shaded %}"
+    '<rect x="{{ graph.band_x }}" y="{{ band.y }}" width="{{ graph.band_width }}" '
+    'height="{{ band.height }}" fill="#f4f7fa"/>{% endif %}<text x="{{ graph.band_text_x }}" '
+    'y="{{ band.text_y }}" font-size="11" fill="#4a5563">{{ band.label }}</text>\n    '
+    "{% endfor %}{% endlocalize %}"
+)
+COLUMNS_TEMPLATE = (
+    '{% load l10n %}{% localize off %}{% for column in graph.columns %}<text x="{{ column.cx }}" '
+    'y="22" text-anchor="middle" font-size="13" font-weight="700" fill="#1b2430">'
+    "{{ column.label }}</text>\n    {% endfor %}{% endlocalize %}"
+)
+
+
+def test_bands_and_columns_are_written_as_the_template_wrote_them(client):
+    drawn = client.get("/graph/").context["graph"]
+    odd = graph.Graph(
+        bands=[
+            graph.Band(label="<i>2015</i> & co", y=0.1 + 0.2, height=1e-05, shaded=True),
+            graph.Band(label="2016", y=30, height=28.5, shaded=False),
+        ],
+        columns=[graph.Column(label="<b>Cites</b>", x=10.25, width=3)],
+        band_x=2.5,
+        band_width=100,
+    )
+    assert drawn.bands and drawn.columns
+    for drawing in (drawn, odd):
+        assert drawing.bands_svg == render(BANDS_TEMPLATE, graph=drawing)
+        assert drawing.columns_svg == render(COLUMNS_TEMPLATE, graph=drawing)
+    assert "&lt;i&gt;2015&lt;/i&gt; &amp; co" in odd.bands_svg
+    assert "&lt;b&gt;Cites&lt;/b&gt;" in odd.columns_svg
+
+
+def test_paragraph_blocks_escape_what_they_show(client):
+    resolution = make(title="Plain", paragraphs=2)
+    first = resolution.paragraphs.get(number=1)
+    first.summary = "<script>x()</script> & more"
+    first.cited_on_page = True
+    first.save()
+    Paragraph.objects.filter(number=2, resolution=resolution).update(summary="")
+    content = get(client, resolution)[0]
+    assert "&lt;script&gt;x()&lt;/script&gt; &amp; more" in content
+    assert "<script>x()" not in content
+    assert '<div class="paragraph" id="para-1">' in content
+    assert '<h3><a href="#para-1">Paragraph 1</a> <span class="badge badge--body">' in content
+    assert "cited by UNODC" in content
+    assert "The text of this paragraph has not been seen" in content  # paragraph 2
+    assert f'<code class="citation">{resolution.paragraph_citation(2)}</code>' in content
+    french = client.get("/fr" + resolution.get_absolute_url()).content.decode()
+    assert "cité par l’ONUDC" in french or "cité par l'ONUDC" in french

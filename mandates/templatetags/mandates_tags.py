@@ -7,7 +7,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
 from django.utils import translation
-from django.utils.html import escape, format_html
+from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -101,6 +101,37 @@ def resolution_rows(resolutions, query=""):
     return mark_safe("".join(out))
 
 
+@register.simple_tag
+def paragraph_blocks(paragraphs):
+    """The record page's operative paragraphs, a <div> each: its heading (an anchor link), the
+    "cited by UNODC" and verification badges, its summary or the note that it has not been
+    read, its tags and its citation. `heading` and `tags` come from
+    ResolutionDetailView.describe_paragraphs(), as safe markup.
+
+    Drawn here for the reason resolution_rows() is: a resolution may have thirty paragraphs of
+    a dozen values each. Every value is escaped, as the template did."""
+    e = conditional_escape
+    cited = f'<span class="badge badge--body">{e(_("cited by UNODC"))}</span>'
+    unread = e(_("The text of this paragraph has not been seen; what it asks is not recorded."))
+    confirmed, unverified = verification_badges()
+    out = []
+    for p in paragraphs:
+        anchor = e(p.anchor)
+        badge = f" {cited}" if p.cited_on_page else ""
+        summary = f"<p>{e(p.summary)}</p>" if p.summary else f'<p class="unknown">{unread}</p>'
+        tags = f"<p><small>{e(p.tags)}</small></p>" if p.tags else ""
+        out.append(
+            f'    <div class="paragraph" id="{anchor}">\n'
+            f'      <h3><a href="#{anchor}">{e(p.heading)}</a>{badge}'
+            f" {confirmed if p.is_confirmed else unverified}</h3>\n"
+            f"      {summary}\n"
+            f"      {tags}\n"
+            f'      <code class="citation">{e(p.citation)}</code>\n'
+            "    </div>\n"
+        )
+    return mark_safe("".join(out))
+
+
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key, 0) if mapping else 0
@@ -171,6 +202,39 @@ def other_language_url(context, language, absolute=False):
     path = _prefix(language) + path
     translated = f"{path}?{query}" if query else path
     return request.build_absolute_uri(translated) if absolute else translated
+
+
+@register.simple_tag(takes_context=True)
+def alternate_links(context):
+    """The <head>'s links to this page in each interface language, and to the default one as
+    x-default: what a {% for %} over interface_languages drew with {% other_language_url %}."""
+    e = html.escape
+    links = [
+        (code, other_language_url(context, code, absolute=True))
+        for code, _name in settings.LANGUAGES
+    ]
+    links.append(("x-default", other_language_url(context, settings.LANGUAGE_CODE, absolute=True)))
+    return mark_safe(
+        "".join(
+            f'\n  <link rel="alternate" hreflang="{e(code)}" href="{e(url)}">'
+            for code, url in links
+        )
+    )
+
+
+@register.simple_tag(takes_context=True)
+def language_switch(context):
+    """The header's links to this page in the other interface languages, each named in its own
+    language (see interface_languages)."""
+    e, here = html.escape, translation.get_language()
+    return mark_safe(
+        "".join(
+            f'\n      <a href="{e(other_language_url(context, code))}" hreflang="{e(code)}"'
+            f' lang="{e(code)}" rel="alternate">{e(name)}</a>'
+            for code, name in settings.LANGUAGES
+            if code != here
+        )
+    )
 
 
 # The main navigation: (URL name, label, the views it is the current section for: a name, or a
