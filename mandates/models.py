@@ -817,53 +817,27 @@ class Resolution(Sourced):
             resolutions.append(resolution)
         return resolutions
 
-    # linked()'s queries, in the order they run. The paragraphs' tags are not looked for when
-    # the resolution has no paragraph; the rare links (a few in ten thousand synthetic records,
-    # bar citations) only when for_detail()'s flags say it has some: running a query that finds
-    # nothing costs a round trip and, on PostgreSQL, its planning (the citations' four joins
-    # take longer to plan than to run), where the flag's EXISTS costs the main query next to
-    # nothing.
+    # linked()'s queries: one statement for what every page shows (_common_links()), then one
+    # for each kind of rare link (a few in ten thousand synthetic records, bar citations), only
+    # when for_detail()'s flags say it has some: running a query that finds nothing costs a
+    # round trip and, on PostgreSQL, its planning (the citations' four joins take longer to plan
+    # than to run), where the flag's EXISTS costs the main query next to nothing.
     _PARAGRAPH_TAGS = ("addressees", "activities", "paragraph_partners")
+    _COMMON_LINKS = ("paragraphs", *_PARAGRAPH_TAGS, "instrument_links", "partners")
     RARE_LINKS = ("citations", "paragraph_partners", "meetings", "page_entries", "open_questions")
-    _LINKED_QUERIES = ("paragraphs", *_PARAGRAPH_TAGS, "instrument_links", "partners")
-    _LINKED_QUERIES += ("citations", "meetings", "page_entries", "open_questions")
+    _RARE_QUERIES = ("citations", "meetings", "page_entries", "open_questions")
 
     @staticmethod
     def _linked_queryset(name, pk):
         """The values_list queryset `name` of the rows linked to resolution `pk`, in its model's
         default order (as prefetch_related() would read them). Built only to be compiled, by
         the first request of a process."""
-        partner = _partner_model()
         ends = ("citing", "cited")
         end_fields = [f"{end}__{name}" for end in ends for name in Resolution._CITATION_END]
         end_fields += [
             f"{end}__body__{name}" for end in ends for name in Resolution._CITATION_END_BODY
         ]
         querysets = {
-            "paragraphs": Paragraph.objects.filter(resolution=pk)
-            .order_by("number")
-            .values_list("id", "number", "summary", "verb", "cited_on_page", "verification"),
-            "addressees": Addressee.objects.filter(paragraphs__resolution=pk).values_list(
-                "paragraphs", "name"
-            ),
-            "activities": Activity.objects.filter(paragraphs__resolution=pk).values_list(
-                "paragraphs", "name"
-            ),
-            "paragraph_partners": partner.objects.filter(paragraphs__resolution=pk).values_list(
-                "paragraphs", "id", "slug", "acronym"
-            ),
-            "instrument_links": ResolutionInstrument.objects.filter(resolution=pk).values_list(
-                "id",
-                "relation",
-                "note",
-                "instrument_id",
-                "instrument__slug",
-                "instrument__short_name",
-                "instrument__title",
-            ),
-            "partners": partner.objects.filter(resolutions=pk).values_list(
-                "id", "slug", "acronym", "full_name"
-            ),
             # Both ways in one query: what it cites and what cites it; "pk" orders the ties.
             "citations": ResolutionCitation.objects.filter(Q(citing=pk) | Q(cited=pk))
             .order_by(*ResolutionCitation._meta.ordering, "pk")
@@ -880,81 +854,158 @@ class Resolution(Sourced):
         }
         return querysets[name]
 
+    # _common_links()'s statement, by (database vendor, with paragraph partners or not).
+    _common_sql = {}
+
     @staticmethod
-    def _paragraph_tags(cursor, pk):
-        """The tags of resolution `pk`'s paragraphs, in one statement rather than three (a
-        round trip each, on PostgreSQL): {"addressees": [(paragraph id, name)], "activities":
-        [(paragraph id, name)], "paragraph_partners": [(paragraph id, id, slug, acronym)]},
-        each in its model's order, as the ORM would read them."""
-        q = connection.ops.quote_name
-        paragraphs = q(Paragraph._meta.db_table)
-        partner = _partner_model()._meta
+    def _common_links(cursor, pk, paragraph_partners=True):
+        """What every record page shows of resolution `pk`, in one statement rather than five
+        (a round trip each, on PostgreSQL, and there each a fifth of the page's time): its
+        paragraphs, their addressees, activities and partners, its instrument links and its
+        partners. {"paragraphs": [(id, number, summary, verb, cited_on_page, verification)],
+        "addressees" and "activities": [(paragraph id, name)], "paragraph_partners": [(paragraph
+        id, id, slug, acronym)], "instrument_links": [(id, relation, note, instrument id, slug,
+        short name, title)], "partners": [(id, slug, acronym, full name)]}, each in its model's
+        order, as the ORM would read them.
 
-        def branch(kind, through, column, table, tag_id, slug, label, position, sort):
-            return f"""
-                SELECT '{kind}' AS kind, t.{q("paragraph_id")} AS paragraph_id,
-                    {tag_id} AS tag_id, {slug} AS slug, {label} AS label,
-                    {position} AS position, {sort} AS sort
-                FROM {q(through._meta.db_table)} t
-                JOIN {q(table)} x ON x.{q("id")} = t.{q(column)}
-                JOIN {paragraphs} p ON p.{q("id")} = t.{q("paragraph_id")}
-                WHERE p.{q("resolution_id")} = %s"""
-
-        # The first branch types the columns (PostgreSQL matches a UNION's column types).
-        lookup = dict(
-            tag_id="CAST(NULL AS BIGINT)",
-            slug="CAST(NULL AS VARCHAR(40))",
-            label=f"x.{q('name')}",
-            position=f"x.{q('position')}",
-            sort=f"x.{q('name')}",
-        )
-        sql = " UNION ALL ".join(
-            [
-                branch(
-                    "addressees",
-                    Paragraph.addressees.through,
-                    "addressee_id",
-                    Addressee._meta.db_table,
-                    **lookup,
-                ),  # fmt: skip
-                branch(
-                    "activities",
-                    Paragraph.activities.through,
-                    "activity_id",
-                    Activity._meta.db_table,
-                    **lookup,
-                ),  # fmt: skip
-                branch(
-                    "paragraph_partners",
-                    Paragraph.partners.through,
-                    "partner_id",
-                    partner.db_table,
-                    f"x.{q('id')}",
-                    f"x.{q('slug')}",
-                    f"x.{q('acronym')}",
-                    "0",
-                    f"x.{q('acronym')}",
-                ),  # fmt: skip
-            ]
-        )
-        # Lookups by position and name, partners by acronym: their models' orderings.
-        cursor.execute(
-            f"SELECT kind, paragraph_id, tag_id, slug, label FROM ({sql}) tags"
-            " ORDER BY kind, position, sort",
-            [pk, pk, pk],
-        )
-        tags = {name: [] for name in Resolution._PARAGRAPH_TAGS}
-        for kind, paragraph_id, tag_id, slug, label in cursor.fetchall():
-            if kind == "paragraph_partners":
-                tags[kind].append((paragraph_id, tag_id, slug, label))
+        A UNION ALL of one SELECT a kind, each filling the columns it needs: (kind, id, parent,
+        number, flag, five texts, then three sort keys). The first SELECT types the columns
+        (PostgreSQL matches a UNION's column types). Paragraph partners are rare: the branch is
+        left out when for_detail()'s flag says there are none."""
+        key = (cursor.db.vendor, paragraph_partners)
+        sql = Resolution._common_sql.get(key)
+        if sql is None:
+            sql = Resolution._common_sql[key] = Resolution._common_links_sql(paragraph_partners)
+        cursor.execute(sql, [pk] * sql.count("%s"))
+        links = {name: [] for name in Resolution._COMMON_LINKS}
+        for kind, id_, parent, number, flag, s1, s2, s3, s4, s5 in cursor.fetchall():
+            if kind == "paragraphs":
+                links[kind].append((id_, number, s1, s2, bool(flag), s3))
+            elif kind in ("addressees", "activities"):
+                links[kind].append((parent, s1))
+            elif kind == "paragraph_partners":
+                links[kind].append((parent, id_, s1, s2))
+            elif kind == "instrument_links":
+                links[kind].append((id_, s1, s2, parent, s3, s4, s5))
             else:
-                tags[kind].append((paragraph_id, label))
-        return tags
+                links[kind].append((id_, s1, s2, s3))
+        return links
+
+    @staticmethod
+    def _common_links_sql(paragraph_partners):
+        q = connection.ops.quote_name
+        partner = _partner_model()._meta
+        paragraphs = q(Paragraph._meta.db_table)
+        rid, pid = q("resolution_id"), q("paragraph_id")
+
+        def select(kind, *columns):
+            """(kind, id, parent, number, flag, s1..s5, o1, o2, o3): NULL where not given."""
+            values = dict.fromkeys(
+                ("id", "parent", "number", "flag", "s1", "s2", "s3", "s4", "s5", "o1", "o2", "o3"),
+                "NULL",
+            )
+            values.update(columns)
+            return f"SELECT '{kind}' AS kind, " + ", ".join(
+                f"{value} AS {name}" for name, value in values.items()
+            )
+
+        def tag(kind, through, column, model):
+            return (
+                select(
+                    kind,
+                    ("parent", f"t.{pid}"),
+                    ("s1", f"x.{q('name')}"),
+                    ("o1", f"x.{q('position')}"),
+                    ("o2", f"x.{q('name')}"),
+                )
+                + f" FROM {q(through._meta.db_table)} t"
+                f" JOIN {q(model._meta.db_table)} x ON x.{q('id')} = t.{q(column)}"
+                f" JOIN {paragraphs} p ON p.{q('id')} = t.{pid} WHERE p.{rid} = %s"
+            )
+
+        text = "CAST({} AS TEXT)".format
+        branches = [
+            # Paragraphs by number.
+            select(
+                "paragraphs",
+                ("id", "CAST(p.{} AS BIGINT)".format(q("id"))),
+                ("parent", "CAST(NULL AS BIGINT)"),
+                ("number", "CAST(p.{} AS INTEGER)".format(q("number"))),
+                ("flag", f"p.{q('cited_on_page')}"),
+                ("s1", text(f"p.{q('summary')}")),
+                ("s2", text(f"p.{q('verb')}")),
+                ("s3", text(f"p.{q('verification')}")),
+                ("s4", text("NULL")),
+                ("s5", text("NULL")),
+                ("o1", "CAST(p.{} AS INTEGER)".format(q("number"))),
+                ("o2", text("NULL")),
+                ("o3", text("NULL")),
+            )
+            + f" FROM {paragraphs} p WHERE p.{rid} = %s",
+            # Addressees and activities by position and name (Lookup's ordering).
+            tag("addressees", Paragraph.addressees.through, "addressee_id", Addressee),
+            tag("activities", Paragraph.activities.through, "activity_id", Activity),
+        ]
+        if paragraph_partners:
+            # Partners by acronym (Partner's ordering).
+            branches.append(
+                select(
+                    "paragraph_partners",
+                    ("id", f"x.{q('id')}"),
+                    ("parent", f"t.{pid}"),
+                    ("s1", f"x.{q('slug')}"),
+                    ("s2", f"x.{q('acronym')}"),
+                    ("o1", "0"),
+                    ("o2", f"x.{q('acronym')}"),
+                )
+                + f" FROM {q(Paragraph.partners.through._meta.db_table)} t"
+                f" JOIN {q(partner.db_table)} x ON x.{q('id')} = t.{q('partner_id')}"
+                f" JOIN {paragraphs} p ON p.{q('id')} = t.{pid} WHERE p.{rid} = %s"
+            )
+        instrument = _instrument_model()._meta
+        branches += [
+            # Instrument links by the instrument's slug, then relation (their ordering).
+            select(
+                "instrument_links",
+                ("id", f"l.{q('id')}"),
+                ("parent", f"l.{q('instrument_id')}"),
+                ("s1", f"l.{q('relation')}"),
+                ("s2", f"l.{q('note')}"),
+                ("s3", f"i.{q('slug')}"),
+                ("s4", f"i.{q('short_name')}"),
+                ("s5", f"i.{q('title')}"),
+                ("o1", "0"),
+                ("o2", f"i.{q('slug')}"),
+                ("o3", f"l.{q('relation')}"),
+            )
+            + f" FROM {q(ResolutionInstrument._meta.db_table)} l"
+            f" JOIN {q(instrument.db_table)} i ON i.{q('id')} = l.{q('instrument_id')}"
+            f" WHERE l.{rid} = %s",
+            # Partners by acronym.
+            select(
+                "partners",
+                ("id", f"x.{q('id')}"),
+                ("s1", f"x.{q('slug')}"),
+                ("s2", f"x.{q('acronym')}"),
+                ("s3", f"x.{q('full_name')}"),
+                ("o1", "0"),
+                ("o2", f"x.{q('acronym')}"),
+            )
+            + f" FROM {q(Resolution.partners.through._meta.db_table)} l"
+            f" JOIN {q(partner.db_table)} x ON x.{q('id')} = l.{q('partner_id')}"
+            f" WHERE l.{rid} = %s",
+        ]
+        return (
+            "SELECT kind, id, parent, number, flag, s1, s2, s3, s4, s5 FROM ("
+            + " UNION ALL ".join(branches)
+            + ") links ORDER BY kind, o1, o2, o3"
+        )
 
     def linked(self):
         """Everything linked to the resolution that its record page shows, as model instances
-        in the page's order: one query each, at most ten whatever the number of rows (the
-        paragraphs' tags are not looked for when it has no paragraph).
+        in the page's order: one statement for its paragraphs (with their tags), instrument links
+        and partners, then one for each kind of rare link it has; at most five whatever the
+        number of rows.
 
         paragraphs (each with verb_label, addressee_names, activity_names and named_partners),
         instrument_links (with relation_label and the instrument), partners, cites and cited_by
@@ -968,17 +1019,15 @@ class Resolution(Sourced):
         with connections[db].cursor() as cursor:
             # The flags for_page() read (every query runs for a resolution fetched otherwise).
             present = getattr(self, "rare_links", {})
-            for name in Resolution._LINKED_QUERIES:
-                if name in Resolution._PARAGRAPH_TAGS:
-                    continue  # below, in one statement
+            rows.update(
+                Resolution._common_links(cursor, pk, present.get("paragraph_partners", True))
+            )
+            for name in Resolution._RARE_QUERIES:
                 if not present.get(name, True):
                     rows[name] = []
                     continue
                 build = functools.partial(Resolution._linked_queryset, name)
                 rows[name] = Resolution._page_query(cursor, name, build, pk=pk)
-            rows.update(dict.fromkeys(Resolution._PARAGRAPH_TAGS, ()))
-            if rows["paragraphs"]:
-                rows.update(Resolution._paragraph_tags(cursor, pk))
 
         tags = {name: {} for name in Resolution._PARAGRAPH_TAGS}
         for name in ("addressees", "activities"):
