@@ -50,7 +50,7 @@ class EdgeKind:
 
     @property
     def stroke(self):
-        """Its stroke attributes, as an SVG line or path takes them (graph_svg.html, the key)."""
+        """Its stroke attributes, as an SVG line or path takes them (Graph.svg, the key)."""
         dash = f' stroke-dasharray="{_text(self.dash)}"' if self.dash else ""
         return mark_safe(
             f'stroke="{_text(self.colour)}" stroke-width="{_number(self.width)}"{dash}'
@@ -165,7 +165,7 @@ class Node:
     @property
     def svg(self):
         """The node's SVG: a link around its box and its label. Written here, not in
-        graph_svg.html, because of its thirteen values: at the template language's 5 to 10 µs
+        an included template, because of its thirteen values: at the template language's 5 to 10 µs
         a value, the nodes were most of what a drawing cost (the /graph/ page draws up to 300).
         Every value is escaped, or printed as a number, as the template printed it."""
         t, n = _text, _number
@@ -193,7 +193,7 @@ class Edge:
         return f"{self.source.label} — {self.kind.label} — {self.target.label}"
 
     def svg(self, svg_id):
-        """The edge's SVG path with its sentence, as graph_svg.html drew it (see Node.svg)."""
+        """The edge's SVG path with its sentence, as the template drew it (see Node.svg)."""
         t, kind = _text, self.kind
         return mark_safe(
             f'<path class="graph-edge" data-relation="{t(kind.key)}" d="{t(self.d)}" '
@@ -248,7 +248,7 @@ class Graph:
     @property
     def bands_svg(self):
         """The year bands: a shaded <rect> every other year, and each year's label (see
-        Node.svg for why this is not written in graph_svg.html)."""
+        Node.svg for why this is not written in a template)."""
         t, n = _text, _number
         out = []
         for band in self.bands:
@@ -263,6 +263,48 @@ class Graph:
                 f'fill="#4a5563">{t(band.label)}</text>\n    '
             )
         return mark_safe("".join(out))
+
+    def svg(self, svg_id, title, desc, small=False):
+        """The whole drawing, an <svg> element: its title and description (translated by the
+        page), arrowheads, year bands, column headings, edges and nodes. `svg_id` prefixes the
+        ids inside it, so two drawings can share a page.
+
+        Written here rather than in an included template, as its parts are (Node.svg): the
+        record page draws one, and in the template language it was a sixth of that page."""
+        t, n = _text, _number
+        arrows = "".join(
+            f'\n    <marker id="{t(svg_id)}-arrow-{name}" viewBox="0 0 10 10" refX="9" refY="5" '
+            'markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" '
+            f'orient="auto-start-reverse"><path d="M0 0 L10 5 L0 10 z" fill="{colour}"/></marker>'
+            for name, colour in (
+                ("instrument", "#005a9c"),
+                ("citation", "#6b2c91"),
+                ("partner", "#1e6b34"),
+            )
+        )
+        bands = (
+            f'<g class="graph-bands" aria-hidden="true">\n    {self.bands_svg}</g>'
+            if self.bands
+            else ""
+        )
+        edges = "\n    ".join(edge.svg(svg_id) for edge in self.edges)
+        nodes = "".join(f"{node.svg}\n    " for node in self.nodes)
+        return mark_safe(
+            f'\n<svg xmlns="http://www.w3.org/2000/svg" class="graph-svg'
+            f'{" graph-svg--small" if small else ""}" viewBox="0 0 {n(self.width)} '
+            f'{n(self.height)}" width="{n(self.width)}" height="{n(self.height)}" '
+            f'role="graphics-document document" aria-labelledby="{t(svg_id)}-title" '
+            f'aria-describedby="{t(svg_id)}-desc" data-nodes="{len(self.nodes)}" '
+            f'data-edges="{len(self.edges)}">\n'
+            f'  <title id="{t(svg_id)}-title">{t(title)}</title>\n'
+            f'  <desc id="{t(svg_id)}-desc">{t(desc)}</desc>\n'
+            f"  <defs>{arrows}\n  </defs>\n"
+            f"  {bands}\n"
+            f'  <g class="graph-columns" aria-hidden="true">\n    {self.columns_svg}</g>\n'
+            f'  <g class="graph-edges" aria-hidden="true" fill="none">\n    {edges}</g>\n'
+            f'  <g class="graph-nodes">\n    {nodes}</g>\n'
+            "</svg>\n"
+        )
 
     @property
     def columns_svg(self):

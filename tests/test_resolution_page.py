@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.template import engines
 from django.test.utils import CaptureQueriesContext
+from django.utils.safestring import mark_safe
 
 from instruments.models import Instrument
 from mandates import graph
@@ -373,3 +374,52 @@ def test_paragraph_blocks_escape_what_they_show(client):
     assert f'<code class="citation">{resolution.paragraph_citation(2)}</code>' in content
     french = client.get("/fr" + resolution.get_absolute_url()).content.decode()
     assert "cité par l’ONUDC" in french or "cité par l'ONUDC" in french
+
+
+# What mandates/includes/graph_svg.html wrote before Graph.svg (its parts as they are now drawn).
+SVG_TEMPLATE = """{% load i18n l10n mandates_tags %}{% localize off %}
+<svg xmlns="http://www.w3.org/2000/svg" class="graph-svg{% if small %} graph-svg--small{% endif %}" viewBox="0 0 {{ graph.width }} {{ graph.height }}" width="{{ graph.width }}" height="{{ graph.height }}" role="graphics-document document" aria-labelledby="{{ svg_id }}-title" aria-describedby="{{ svg_id }}-desc" data-nodes="{{ graph.nodes|length }}" data-edges="{{ graph.edges|length }}">
+  <title id="{{ svg_id }}-title">{{ svg_title }}</title>
+  <desc id="{{ svg_id }}-desc">{{ svg_desc }}</desc>
+  <defs>
+    <marker id="{{ svg_id }}-arrow-instrument" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto-start-reverse"><path d="M0 0 L10 5 L0 10 z" fill="#005a9c"/></marker>
+    <marker id="{{ svg_id }}-arrow-citation" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto-start-reverse"><path d="M0 0 L10 5 L0 10 z" fill="#6b2c91"/></marker>
+    <marker id="{{ svg_id }}-arrow-partner" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto-start-reverse"><path d="M0 0 L10 5 L0 10 z" fill="#1e6b34"/></marker>
+  </defs>
+  {% if graph.bands %}<g class="graph-bands" aria-hidden="true">
+    {{ graph.bands_svg }}</g>{% endif %}
+  <g class="graph-columns" aria-hidden="true">
+    {{ graph.columns_svg }}</g>
+  <g class="graph-edges" aria-hidden="true" fill="none">
+    {% for edge in graph.edges %}{% if not forloop.first %}
+    {% endif %}{{ edge|svg_of:svg_id }}{% endfor %}</g>
+  <g class="graph-nodes">
+    {% for node in graph.nodes %}{{ node.svg }}
+    {% endfor %}</g>
+</svg>{% endlocalize %}
+"""  # noqa: E501
+
+
+def test_the_drawing_is_written_as_the_template_wrote_it(client, monkeypatch):
+    from django.template.defaultfilters import register as builtins
+
+    monkeypatch.setitem(builtins.filters, "svg_of", lambda edge, svg_id: edge.svg(svg_id))
+    whole = client.get("/graph/").context["graph"]
+    resolution = make(paragraphs=1, instruments=["untoc"], partners=["unesco", "icom"])
+    add_rare_links(resolution)
+    page = Resolution.for_page(resolution.body.slug, resolution.slug)
+    small = graph.neighbourhood(page, page.linked())
+    assert whole.bands and whole.edges and small.edges
+    title = mark_safe("The links of <b>GA</b> &amp; co")
+    for drawing, svg_id, is_small in ((whole, "citation-graph", False), (small, "n", True)):
+        for desc in ("<script>x()</script> & more", mark_safe("2 links")):
+            expected = render(
+                SVG_TEMPLATE,
+                graph=drawing,
+                svg_id=svg_id,
+                small=is_small,
+                svg_title=title,
+                svg_desc=desc,
+            )
+            assert drawing.svg(svg_id, title, desc, small=is_small) == expected
+    assert "&lt;script&gt;" in small.svg("n", title, "<script>", small=True)

@@ -288,9 +288,9 @@ def _site_nav(language, script_prefix, section):
 
 
 @register.simple_tag
-def graph_edges(graph, svg_id):
-    """A drawing's edges (graph_svg.html), each an SVG path with its sentence: Edge.svg()."""
-    return mark_safe("\n    ".join(edge.svg(svg_id) for edge in graph.edges))
+def graph_svg(graph, svg_id, title, desc, small=False):
+    """A drawing, as an <svg>: Graph.svg()."""
+    return graph.svg(svg_id, title, desc, small=small)
 
 
 @register.simple_tag
