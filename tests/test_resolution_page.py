@@ -423,3 +423,25 @@ def test_the_drawing_is_written_as_the_template_wrote_it(client, monkeypatch):
             )
             assert drawing.svg(svg_id, title, desc, small=is_small) == expected
     assert "&lt;script&gt;" in small.svg("n", title, "<script>", small=True)
+
+
+def test_link_lists_escape_what_they_show(client):
+    resolution = make(instruments=["untoc"], partners=["unesco", "icom"])
+    ResolutionInstrument.objects.filter(resolution=resolution).update(note="<i>note</i> & co")
+    cited = make(title="<b>Cited</b> & co")
+    ResolutionCitation.objects.create(citing=resolution, cited=cited, note="<u>why</u>")
+    content = get(client, resolution)[0]
+    assert " <small>(&lt;i&gt;note&lt;/i&gt; &amp; co)</small></li>" in content
+    assert (
+        ": &lt;b&gt;Cited&lt;/b&gt; &amp; co <small>(&lt;u&gt;why&lt;/u&gt;)</small></li>"
+        in content
+    )
+    assert (
+        '<a href="/partners/icom/">ICOM</a>, <a href="/partners/unesco/">UNESCO</a></p>' in content
+    )
+    assert (
+        f'<li><a href="https://undocs.org/ar/{resolution.symbol}" hreflang="ar" lang="ar"'
+        in content
+    )
+    later = get(client, cited)[0]
+    assert f'<a href="{resolution.get_absolute_url()}">GA {resolution.number}</a>' in later

@@ -132,6 +132,65 @@ def paragraph_blocks(paragraphs):
     return mark_safe("".join(out))
 
 
+# The record page's lists of links: a <li> (or a link) each, drawn here for the reason
+# resolution_rows() is; every value escaped, as the template did.
+
+
+@register.simple_tag
+def language_items(links):
+    """The official text in each UN language: [(code, name, url)] (Resolution.official_links)."""
+    e = conditional_escape
+    return mark_safe(
+        "".join(
+            f'<li><a href="{e(url)}" hreflang="{e(code)}" lang="{e(code)}"'
+            f' rel="noopener noreferrer">{e(name)}</a></li>'
+            for code, name, url in links
+        )
+    )
+
+
+def _note(note):
+    return f" <small>({conditional_escape(note)})</small>" if note else ""
+
+
+@register.simple_tag
+def instrument_link_items(links):
+    """Its instrument links (Resolution.linked()): the relation, the instrument, the note."""
+    e = conditional_escape
+    return mark_safe(
+        "".join(
+            f'<li>{e(link.relation_label)} <a href="{e(link.instrument.url)}">'
+            f"{e(link.instrument.short_name)}</a>{_note(link.note)}</li>"
+            for link in links
+        )
+    )
+
+
+@register.simple_tag
+def partner_links(partners):
+    """The partners it names, as links, separated by commas."""
+    e = conditional_escape
+    return mark_safe(", ".join(f'<a href="{e(p.url)}">{e(p.acronym)}</a>' for p in partners))
+
+
+@register.simple_tag
+def citation_items(cites, cited_by):
+    """What it cites, then what cites it (ResolutionCitation, Resolution.linked()): the
+    relation, the other resolution (code, number, title) and the note."""
+    e = conditional_escape
+
+    def item(label, other, note):
+        title = f": {e(other.title)}" if other.title else ""
+        return (
+            f'<li>{e(label)} <a href="{e(other.url)}">{e(other.body.code)} {e(other.number)}'
+            f"</a>{title}{_note(note)}</li>"
+        )
+
+    items = [item(link.relation_label, link.cited, link.note) for link in cites]
+    items += [item(link.reverse_label, link.citing, link.note) for link in cited_by]
+    return mark_safe("".join(items))
+
+
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key, 0) if mapping else 0
