@@ -28,6 +28,22 @@ def slug_url(name, *slugs):
     return url
 
 
+def slug_url_maker(name, count):
+    """A function of `count` slugs giving slug_url(name, *slugs) in the current language and
+    script prefix, the pattern looked up once: for a page that links to many records."""
+    parts = _parts(name, count, translation.get_language(), get_script_prefix(), get_urlconf())
+
+    def url(*slugs):
+        if not all(isinstance(slug, str) and _SLUG.match(slug) for slug in slugs):
+            return reverse(name, args=slugs)
+        text = parts[0]
+        for slug, part in zip(slugs, parts[1:], strict=True):
+            text += slug + part
+        return text
+
+    return url
+
+
 @functools.lru_cache(maxsize=512)
 def _parts(name, count, language, script_prefix, urlconf):
     """The URL's text around its arguments: (before the first, between..., after the last)."""

@@ -23,6 +23,7 @@ from mandates.models import (
     Resolution,
     ResolutionCitation,
 )
+from mandates.routes import slug_url_maker
 from partners.models import Partner
 
 
@@ -160,12 +161,17 @@ def add_row_links(resolutions, filterset):
 
     short_date = pgettext("short date: 12 Feb 2015", "j M Y")
     language = get_language()
+    url = slug_url_maker("mandates:resolution-detail", 2)  # = get_absolute_url()
+    paragraphs_label = {}
     for r in resolutions:
-        r.url = r.get_absolute_url()
+        r.url = url(r.body.slug, r.slug)
         r.adopted_label = _date_label(r.adopted_on, short_date, language) if r.adopted_on else ""
         mine = links[r.pk]
         r.paragraph_links = [(f"{r.url}#para-{n}", n) for n in mine["paragraphs"]]
-        r.paragraphs_label = ngettext("Paragraph", "Paragraphs", len(r.paragraph_links))
+        n = len(r.paragraph_links)
+        if n not in paragraphs_label:
+            paragraphs_label[n] = ngettext("Paragraph", "Paragraphs", n)
+        r.paragraphs_label = paragraphs_label[n]
         r.filter_links = [narrow("instrument", *pair) for pair in mine["instruments"]]
         r.filter_links += [narrow("partner", *pair) for pair in mine["partners"]]
 

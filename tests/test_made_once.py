@@ -233,3 +233,14 @@ def test_conditions_kept_for_one_set_of_values_serve_another():
     rows = Resolution.list_rows(second.condition(), ("year",))
     assert rows and {r.body.code for r in rows} <= {"COP", "ECOSOC"}
     assert min(r.year for r in rows) >= 2012
+
+
+def test_slug_url_maker_is_slug_url():
+    from mandates.routes import slug_url_maker
+
+    for language in ("en", "fr"):
+        with translation.override(language):
+            url = slug_url_maker("mandates:resolution-detail", 2)
+            assert url("ga", "69-196") == slug_url("mandates:resolution-detail", "ga", "69-196")
+            with pytest.raises(NoReverseMatch):
+                url("ga", "not a slug")
