@@ -4,6 +4,7 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import TooManyFieldsSent
+from django.middleware import locale
 
 from config.views import (
     DATABASE_DOWN,
@@ -113,3 +114,27 @@ def client_ip(request):
         if len(forwarded) >= proxies:
             return forwarded[-proxies]
     return request.META.get("REMOTE_ADDR")
+
+
+class LocaleMiddleware(locale.LocaleMiddleware):
+    """Django's LocaleMiddleware, without `Vary: Accept-Language`.
+
+    The language comes from the address alone: /fr/... is French, every other address English
+    (i18n_patterns without a prefix for the default language, which makes Django choose the
+    default for any unprefixed path, the admin's included), whatever the browser asks for.
+    Django still marks unprefixed answers as varying on Accept-Language, which would make a
+    shared cache keep a copy of each English page per browser language for nothing."""
+
+    def process_response(self, request, response):
+        response = super().process_response(request, response)
+        if response.has_header("Vary"):
+            kept = [
+                value.strip()
+                for value in response["Vary"].split(",")
+                if value.strip() and value.strip().lower() != "accept-language"
+            ]
+            if kept:
+                response["Vary"] = ", ".join(kept)
+            else:
+                del response["Vary"]
+        return response

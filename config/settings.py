@@ -60,7 +60,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The language comes from the URL: /fr/... is French, every other address English
     # (config/urls.py, i18n_patterns without a prefix for the default language).
-    "django.middleware.locale.LocaleMiddleware",
+    # Django's, less a Vary: Accept-Language that the language never depends on.
+    "config.middleware.LocaleMiddleware",
     # Whole public pages for anonymous visitors, until any record changes (pagecache/). After
     # LocaleMiddleware (the language is part of the key); a hit skips everything below.
     "pagecache.middleware.PageCacheMiddleware",

@@ -498,3 +498,16 @@ def test_po_file_passes_msgfmt_check(tmp_path):
         assert (
             gettext.GNUTranslations(fresh)._catalog == gettext.GNUTranslations(committed)._catalog
         )
+
+
+@pytest.mark.django_db
+def test_the_language_comes_from_the_address_alone(client):
+    """No answer varies on Accept-Language: a browser asking for French gets English at an
+    unprefixed address, and shared caches need not keep a copy per browser language."""
+    for path in ("/", "/resolutions/?body=SC", "/no-such-page/"):
+        response = client.get(path, HTTP_ACCEPT_LANGUAGE="fr")
+        assert response["Content-Language"] == "en"
+        assert "accept-language" not in response.get("Vary", "").lower(), path
+    french = client.get("/fr/", HTTP_ACCEPT_LANGUAGE="en")
+    assert french["Content-Language"] == "fr"
+    assert "accept-language" not in french.get("Vary", "").lower()
