@@ -77,16 +77,18 @@ class PageCacheMiddleware:
 
     @staticmethod
     def may_store(request, response):
+        """Only asked for a request may_use_cache() let through: one without a session cookie,
+        so from an anonymous visitor. request.user is not read: loading it reads the session,
+        and a session read marks the answer `Vary: Cookie`, which would keep shared caches from
+        keeping any public page."""
         match = request.resolver_match
         cache_control = response.get("Cache-Control", "").lower()
-        user = getattr(request, "user", None)
         return (
             response.status_code == 200
             and match is not None
             and match.namespace in settings.PAGE_CACHE_NAMESPACES
             and not response.cookies
             and not any(word in cache_control for word in UNCACHEABLE)
-            and not (user is not None and user.is_authenticated)
         )
 
     @staticmethod

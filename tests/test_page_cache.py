@@ -176,3 +176,15 @@ def test_without_the_database_the_page_answers_as_before(client, page_cache, mon
     monkeypatch.setattr(version, "current", unavailable)
     assert client.get(RECORD).status_code == 200  # rendered: the view's own queries work here
     assert cached_entries(page_cache) == 0
+
+
+@pytest.mark.django_db
+def test_public_pages_do_not_vary_on_cookies(client, settings):
+    """Nothing on a public page depends on who asks: its answer is not marked Vary: Cookie (the
+    page cache reads no session to decide whether to keep it)."""
+    for seconds in (0, 300):
+        settings.PAGE_CACHE_SECONDS = seconds
+        for path in ("/", "/resolutions/?body=SC", "/partners/"):
+            response = client.get(path)
+            assert response.status_code == 200
+            assert "cookie" not in response.get("Vary", "").lower(), (seconds, path)
