@@ -404,6 +404,8 @@ class ResolutionFilter(AlwaysBoundFilterSet):
     def _shape(value):
         if value is None or value == "" or value == []:
             return ("none",)
+        if isinstance(value, models.QuerySet) and value.query.is_empty():
+            return ("none",)  # what a model choice filter left empty cleans to
         if isinstance(value, int) and not isinstance(value, bool):
             return ("number",)
         if isinstance(value, list) and all(isinstance(v, models.Model) for v in value):
@@ -444,7 +446,7 @@ class ResolutionFilter(AlwaysBoundFilterSet):
     def _compile_shape(self, name, value):
         """The SQL of filter `name` for values shaped like `value`, and the source of each of
         its parameters: ("constant", the value), ("value", None) or ("pk", the index of the
-        record in the value) ; or None if it puts no condition, "uncacheable" if the
+        record in the value); or None if it puts no condition, "uncacheable" if the
         parameters do not come from the values as stand-ins show."""
         first, second = (
             self._compile_now(name, self._stand_ins(value, round_)) for round_ in (0, 1)

@@ -148,8 +148,9 @@ class ResolutionListView(BadFilterMixin, FilterView):
 def add_row_links(resolutions, filterset):
     """Give each listed resolution what its row links to: `url`, `paragraph_links`
     ([(href, number)]) and `filter_links` ([(href, title, label)], one per instrument and
-    partner it names, each narrowing the list to it). One reverse() a row, one query string per
-    distinct instrument or partner on the page, three queries in all (page_links())."""
+    partner it names, each narrowing the list to it). The record URLs from one pattern
+    (slug_url_maker()), one query string per distinct instrument or partner on the page, one
+    statement in all (page_links())."""
     links = Resolution.objects.page_links([r.pk for r in resolutions])
     narrowing = {}
 
