@@ -453,6 +453,8 @@ def reference_list(queryset):
         or query.low_mark
         or query.high_mark is not None
         or queryset._prefetch_related_lookups
+        or queryset._fields is not None  # values(), values_list()
+        or query.combinator
     )
     if not plain:
         return list(queryset)

@@ -106,12 +106,16 @@ def test_the_chrome_follows_the_language_and_the_section(client):
         lambda: Partner.objects.only("slug", "acronym").order_by("-acronym"),
         lambda: Partner.objects.order_by(),
         lambda: Body.objects.filter(code__in=["GA", "SC"]),  # filtered: listed as it is
+        lambda: Body.objects.values_list("code", flat=True),  # values: listed as they are
     ],
 )
 def test_reference_list_reads_what_the_orm_reads(queryset, django_assert_num_queries):
     with django_assert_num_queries(1):
         read = reference_list(queryset())
     expected = list(queryset())
+    if not isinstance(expected[0], Body | Instrument | Partner):
+        assert read == expected
+        return
     assert [obj.pk for obj in read] == [obj.pk for obj in expected]
     for ours, theirs in zip(read, expected, strict=True):
         assert type(ours) is type(theirs)
