@@ -227,13 +227,6 @@ def verification(record):
 # --- the interface language ---------------------------------------------------------------------
 
 
-@register.simple_tag
-def interface_languages():
-    """[(code, name)] of settings.LANGUAGES, each name in its own language: not passed through
-    gettext as {% get_available_languages %} does (which would make "English" "Anglais")."""
-    return settings.LANGUAGES
-
-
 def _prefix(language):
     """The path prefix of a language: "" for the default one (English), "/fr" for French."""
     return "" if language == settings.LANGUAGE_CODE else f"/{language}"
@@ -266,7 +259,7 @@ def other_language_url(context, language, absolute=False):
 @register.simple_tag(takes_context=True)
 def alternate_links(context):
     """The <head>'s links to this page in each interface language, and to the default one as
-    x-default: what a {% for %} over interface_languages drew with {% other_language_url %}."""
+    x-default."""
     e = html.escape
     links = [
         (code, other_language_url(context, code, absolute=True))
@@ -284,7 +277,7 @@ def alternate_links(context):
 @register.simple_tag(takes_context=True)
 def language_switch(context):
     """The header's links to this page in the other interface languages, each named in its own
-    language (see interface_languages)."""
+    language (settings.LANGUAGES), never translated: "English" stays "English" on French pages."""
     e, here = html.escape, translation.get_language()
     return mark_safe(
         "".join(
