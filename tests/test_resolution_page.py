@@ -177,11 +177,9 @@ def test_for_page_reads_what_the_orm_reads(client):
     assert client.get("/resolutions/ga/0-0/").status_code == 404
 
 
-def orm_links(resolution):
-    """What linked() reads, read by the ORM, in the models' orders."""
-    paragraphs = resolution.paragraphs.order_by("number").prefetch_related(
-        "addressees", "activities", "partners"
-    )
+def link_values(paragraphs, tags, instrument_links, partners):
+    """The values the record page shows of what links to a resolution, comparable whoever read
+    them: `tags(paragraph)` gives its (addressee names, activity names, partners)."""
     return {
         "paragraphs": [
             (
@@ -191,20 +189,33 @@ def orm_links(resolution):
                 p.verb,
                 p.cited_on_page,
                 p.verification,
-                [a.name for a in p.addressees.all()],
-                [a.name for a in p.activities.all()],
-                [(x.pk, x.slug, x.acronym) for x in p.partners.all()],
+                *tags(p)[:2],
+                [(x.pk, x.slug, x.acronym) for x in tags(p)[2]],
             )
             for p in paragraphs
         ],
         "instrument_links": [
             (link.pk, link.relation, link.note, link.instrument.slug, link.instrument.title)
-            for link in ResolutionInstrument.objects.filter(resolution=resolution).select_related(
-                "instrument"
-            )
+            for link in instrument_links
         ],
-        "partners": [(x.pk, x.slug, x.acronym, x.full_name) for x in resolution.partners.all()],
+        "partners": [(x.pk, x.slug, x.acronym, x.full_name) for x in partners],
     }
+
+
+def orm_links(resolution):
+    """What linked() reads, read by the ORM, in the models' orders."""
+    return link_values(
+        resolution.paragraphs.order_by("number").prefetch_related(
+            "addressees", "activities", "partners"
+        ),
+        lambda p: (
+            [a.name for a in p.addressees.all()],
+            [a.name for a in p.activities.all()],
+            list(p.partners.all()),
+        ),
+        ResolutionInstrument.objects.filter(resolution=resolution).select_related("instrument"),
+        resolution.partners.all(),
+    )
 
 
 def test_linked_reads_what_the_orm_reads():
@@ -220,27 +231,12 @@ def test_linked_reads_what_the_orm_reads():
     for resolution in [*Resolution.objects.real(), made, make()]:
         page = Resolution.for_page(resolution.body.slug, resolution.slug)
         linked = page.linked()
-        ours = {
-            "paragraphs": [
-                (
-                    p.pk,
-                    p.number,
-                    p.summary,
-                    p.verb,
-                    p.cited_on_page,
-                    p.verification,
-                    p.addressee_names,
-                    p.activity_names,
-                    [(x.pk, x.slug, x.acronym) for x in p.named_partners],
-                )
-                for p in linked["paragraphs"]
-            ],
-            "instrument_links": [
-                (link.pk, link.relation, link.note, link.instrument.slug, link.instrument.title)
-                for link in linked["instrument_links"]
-            ],
-            "partners": [(x.pk, x.slug, x.acronym, x.full_name) for x in linked["partners"]],
-        }
+        ours = link_values(
+            linked["paragraphs"],
+            lambda p: (p.addressee_names, p.activity_names, p.named_partners),
+            linked["instrument_links"],
+            linked["partners"],
+        )
         assert ours == orm_links(resolution), resolution
         for p in linked["paragraphs"]:
             assert type(p.cited_on_page) is bool and type(p.number) is int
