@@ -20,6 +20,7 @@ from mandates.models import (
     Paragraph,
     Resolution,
     ResolutionInstrument,
+    ResolutionTally,
     reference_list,
 )
 from partners.models import Partner
@@ -484,6 +485,8 @@ class ResolutionFilter(AlwaysBoundFilterSet):
         )
 
     facet_total = None  # the number of matching resolutions, when the facets tell it
+    # Filters whose matches the tally's (body, year) cells add up to.
+    _TALLIED = frozenset({"body", "year_from", "year_to"})
 
     def facet_counts(self):
         """Counts per body, year, instrument and partner, counted by the database, each applying
@@ -539,21 +542,48 @@ class ResolutionFilter(AlwaysBoundFilterSet):
             return sql, params
 
         data = self.form.cleaned_data
+
+        def tallied(kind, tally_kind, columns, *without):
+            """The same counts summed from the tally's (body, year) cells, when every filter
+            but `without` is a body or a year (ResolutionTally); else None."""
+            if not set(conditions).difference(without) <= self._TALLIED:
+                return None
+            parts, params = [f"{quote('kind')} = %s"], [tally_kind]
+            if "body" not in without and data.get("body"):
+                parts.append(f"{quote('body_id')} IN ({', '.join(['%s'] * len(data['body']))})")
+                params += [body.pk for body in data["body"]]
+            for name, operator in (("year_from", ">="), ("year_to", "<=")):
+                if name not in without and data.get(name) is not None:
+                    parts.append(f"{quote('year')} {operator} %s")
+                    params.append(data[name])
+            second = columns if "," in columns else f"{columns}, NULL"
+            sql = (
+                f"SELECT '{kind}', {second}, SUM({quote('resolutions')})"
+                f" FROM {quote(ResolutionTally._meta.db_table)} WHERE {' AND '.join(parts)}"
+                f" GROUP BY {columns} HAVING SUM({quote('resolutions')}) > 0"
+            )
+            return sql, params
+
         no_body = not data.get("body")
         no_years = data.get("year_from") is None and data.get("year_to") is None
-        body_id, year = quote("body_id"), quote("year")
+        body_id, year, linked_id = quote("body_id"), quote("year"), quote("linked_id")
         # COUNT(*), not COUNT(id): with only year and body in play, the (year, body) and
         # (body, year) indexes answer without reading the table (index-only scans).
         if no_body and no_years:
-            branches = [grouped("cell", f"{body_id}, {year}")]
+            branches = [
+                tallied("cell", "r", f"{body_id}, {year}") or grouped("cell", f"{body_id}, {year}")
+            ]
         else:
             branches = [
-                grouped("body", body_id, "body"),
-                grouped("year", year, "year_from", "year_to"),
+                tallied("body", "r", body_id, "body") or grouped("body", body_id, "body"),
+                tallied("year", "r", year, "year_from", "year_to")
+                or grouped("year", year, "year_from", "year_to"),
             ]
         branches += [
-            linked("instrument", ResolutionInstrument, "instrument_id", "instrument"),
-            linked("partner", Resolution.partners.through, "partner_id", "partner"),
+            tallied("instrument", "i", linked_id, "instrument")
+            or linked("instrument", ResolutionInstrument, "instrument_id", "instrument"),
+            tallied("partner", "p", linked_id, "partner")
+            or linked("partner", Resolution.partners.through, "partner_id", "partner"),
         ]
         # One statement, one round trip: UNION ALL of the four counts.
         with connection.cursor() as cursor:

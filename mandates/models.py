@@ -1163,6 +1163,41 @@ class ResolutionInstrument(models.Model):
     natural_key.dependencies = ["mandates.resolution", "instruments.instrument"]
 
 
+class ResolutionTally(models.Model):
+    """How many resolutions a (body, year) holds: in all (kind "r"), and linked to each
+    instrument ("i") or partner ("p", `linked_id` names it). Derived data, kept by database
+    triggers that mandates/tally.py installs after every migrate, and read by the list's facets
+    (ResolutionFilter.facet_counts()) instead of counting the matching resolutions. Never
+    written by the app, not in backups (restoring the records rebuilds it), not in the admin.
+    A cell emptied by deletions stays, at zero."""
+
+    class Kind(models.TextChoices):
+        RESOLUTIONS = "r", _("Resolutions")
+        INSTRUMENT = "i", _("Linked to an instrument")
+        PARTNER = "p", _("Naming a partner")
+
+    kind = models.CharField(max_length=1, choices=Kind)
+    # Plain numbers, no foreign keys: a tally row is not a link, and must not hold up (or
+    # cascade from) the deletion of what it counts.
+    body_id = models.BigIntegerField()
+    year = models.PositiveSmallIntegerField()
+    linked_id = models.BigIntegerField(default=0, help_text="The instrument or partner; 0 for r.")
+    resolutions = models.IntegerField()
+
+    derived = True  # backup_records leaves it out
+
+    class Meta:
+        constraints = [
+            # The triggers' ON CONFLICT target, and the facets' index (kind, then the cells).
+            models.UniqueConstraint(
+                fields=["kind", "body_id", "year", "linked_id"], name="tally_cell"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.body_id} {self.year} {self.linked_id}: {self.resolutions}"
+
+
 class ResolutionCitationQuerySet(models.QuerySet):
     def get_by_natural_key(self, body_code, number, cited_body_code, cited_number, relation):
         return self.get(
