@@ -182,7 +182,7 @@ def test_the_tally_is_not_backed_up():
     assert Resolution in record_models()
 
 
-# --- random writes --------------------------------------------------------------------------------
+# --- random writes -------------------------------------------------------------------------------
 
 OPERATIONS = st.lists(
     st.tuples(
@@ -259,7 +259,7 @@ def test_random_writes_keep_the_tally(synthetic, operations):
         transaction.savepoint_rollback(sid)
 
 
-# --- the facets read from it -----------------------------------------------------------------------
+# --- the facets read from it ---------------------------------------------------------------------
 
 FACETED = [
     "",
