@@ -465,6 +465,13 @@ def ratio(a, b):
     return a / b if a and b else None
 
 
+def peer_rate(run, page, peers):
+    """Datasette's rate for `page`'s counterpart: measured beside it in this run when it was,
+    else at the start of the run."""
+    beside = run.get("peers", {}).get(PEER_OF[page])
+    return (beside or peers.get(PEER_OF[page], {})).get("rps")
+
+
 def fmt_ratio(value):
     return "-" if value is None else f"{value:.2f}x"
 
@@ -484,7 +491,7 @@ def report(results):
             m = run["pages"].get(page)
             if not m:
                 continue
-            peer = peers.get(PEER_OF[page], {}).get("rps")
+            peer = peer_rate(run, page, peers)
             lines.append(
                 f"{run['backend']:<9} {run['size']:>7,} {run['cache']:<5} {LABELS[page]:<24} "
                 f"{m['rps']:>9.1f} {m['p50_ms']:>8.2f} {m['p99_ms']:>8.2f} {m['errors']:>6} "
@@ -496,6 +503,13 @@ def report(results):
             f"Datasette {name:<8} {m['rps']:>9.1f} req/s  p50 {m['p50_ms']:.2f} ms  "
             f"p99 {m['p99_ms']:.2f} ms  errors {m['errors']}  {m['url']}"
         )
+    for run in results["runs"]:
+        for name, m in run.get("peers", {}).items():
+            lines.append(
+                f"Datasette {name:<8} {m['rps']:>9.1f} req/s  p50 {m['p50_ms']:.2f} ms  "
+                f"p99 {m['p99_ms']:.2f} ms  errors {m['errors']}  (beside {run['backend']} "
+                f"{run['size']:,}, cache {run['cache']})"
+            )
     for backend, m in ceilings.items():
         lines.append(
             f"Ceiling ({backend:<8}) {m['rps']:>9.1f} req/s  p50 {m['p50_ms']:.2f} ms  "
@@ -516,7 +530,7 @@ def targets(results):
         for (page, cache), minimum in PEER_TARGETS.items():
             if run["cache"] != cache or page not in run["pages"]:
                 continue
-            peer = peers.get(PEER_OF[page], {}).get("rps")
+            peer = peer_rate(run, page, peers)
             value = ratio(run["pages"][page]["rps"], peer)
             if value is None:
                 continue
@@ -612,6 +626,7 @@ def main():
     if options.prepare_only:
         return
 
+    peer_server, peer_urls = None, {}
     results = {
         "started": started_at,
         "load_average_before": load_average,
@@ -646,7 +661,7 @@ def main():
             check=True,
         )
         port = free_port()
-        server = datasette(db, port)
+        peer_server = datasette(db, port)
         try:
             base = f"http://{HOST}:{port}/mandates"
             table = {
@@ -677,50 +692,74 @@ def main():
                 results["datasette"][name] = measure(
                     name, url, options.duration, options.warmup, options.connections
                 )
-        finally:
-            server.stop()
+        except BaseException:
+            peer_server.stop()
+            raise
 
-    for size in sizes:
-        for backend in backends:
-            url, picked = urls[backend, size]
-            for cache in caches:
-                port = free_port()
-                log(
-                    f"{backend} {size:,} rows, page cache {cache}: gunicorn "
-                    f"{options.workers} workers x {options.threads} threads on :{port}"
-                )
-                server = gunicorn(url, cache, port, secret_key, options.workers, options.threads)
-                try:
-                    base = f"http://{HOST}:{port}"
-                    run = {"backend": backend, "size": size, "cache": cache, "pages": {}}
-                    for page, page_url in our_urls(base, picked).items():
-                        if page not in pages:
-                            continue
-                        rows = picked["csv_rows"] if page == "csv" else None
-                        run["pages"][page] = measure(
-                            page,
-                            page_url,
-                            options.duration,
-                            options.warmup,
-                            options.connections,
-                            rows,
-                        )
-                    if (
-                        not options.no_peers
-                        and cache == "off"
-                        and backend not in results["ceiling"]
-                    ):
-                        results["ceiling"][backend] = measure(
-                            "ceiling",
-                            f"{base}/bench/ceiling/",
-                            options.duration,
-                            options.warmup,
-                            options.connections,
-                        )
-                    results["runs"].append(run)
-                finally:
-                    server.stop()
+    try:
+        for size in sizes:
+            for backend in backends:
+                url, picked = urls[backend, size]
+                for cache in caches:
+                    port = free_port()
+                    log(
+                        f"{backend} {size:,} rows, page cache {cache}: gunicorn "
+                        f"{options.workers} workers x {options.threads} threads on :{port}"
+                    )
+                    server = gunicorn(
+                        url, cache, port, secret_key, options.workers, options.threads
+                    )
+                    try:
+                        base = f"http://{HOST}:{port}"
+                        run = {"backend": backend, "size": size, "cache": cache, "pages": {}}
+                        for page, page_url in our_urls(base, picked).items():
+                            if page not in pages:
+                                continue
+                            rows = picked["csv_rows"] if page == "csv" else None
+                            run["pages"][page] = measure(
+                                page,
+                                page_url,
+                                options.duration,
+                                options.warmup,
+                                options.connections,
+                                rows,
+                            )
+                            # Uncached, a page with a target is compared with Datasette's
+                            # counterpart measured right after it, not minutes earlier: the rate
+                            # of a shared machine drifts (10-30% within a run, seen here), and a
+                            # ratio of figures taken apart would measure the drift too.
+                            peer = PEER_OF.get(page)
+                            if (
+                                cache == "off"
+                                and (page, cache) in PEER_TARGETS
+                                and peer in peer_urls
+                            ):
+                                run.setdefault("peers", {})[peer] = measure(
+                                    f"  {peer}",
+                                    peer_urls[peer],
+                                    options.duration,
+                                    options.warmup,
+                                    options.connections,
+                                )
+                        if (
+                            not options.no_peers
+                            and cache == "off"
+                            and backend not in results["ceiling"]
+                        ):
+                            results["ceiling"][backend] = measure(
+                                "ceiling",
+                                f"{base}/bench/ceiling/",
+                                options.duration,
+                                options.warmup,
+                                options.connections,
+                            )
+                        results["runs"].append(run)
+                    finally:
+                        server.stop()
 
+    finally:
+        if peer_server is not None:
+            peer_server.stop()
     results["targets"] = targets(results)
     results["wall_time_s"] = round(time.monotonic() - started)
     table = report(results)
