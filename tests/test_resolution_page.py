@@ -4,6 +4,7 @@ row), and the drawing's nodes written in Python exactly as the template wrote th
 
 import datetime
 import itertools
+import re
 
 import pytest
 from django.db import connection
@@ -441,3 +442,54 @@ def test_link_lists_escape_what_they_show(client):
     )
     later = get(client, cited)[0]
     assert f'<a href="{resolution.get_absolute_url()}">GA {resolution.number}</a>' in later
+
+
+# --- the facts --------------------------------------------------------------------------------------
+
+# What resolution_detail.html wrote before {% resolution_facts %}.
+FACTS_TEMPLATE = """{% load i18n mandates_tags %}
+    <dt>{% translate "Body" %}</dt><dd><a href="{{ body_url }}">{{ r.body.name }}</a>{% if r.body.parent %} {% blocktranslate trimmed with url=r.body.parent.get_absolute_url code=r.body.parent.code %}(reports to <a href="{{ url }}">{{ code }}</a>){% endblocktranslate %}{% endif %}</dd>
+    <dt>{% translate "Number" %}</dt><dd>{{ r.number }}</dd>
+    <dt>{% translate "Symbol" %}</dt><dd>{% if r.symbol %}<span class="symbol">{{ r.symbol }}</span> {% unverified r "symbol" %}{% elif r.contained_in %}{% blocktranslate trimmed with report=r.contained_in %}No symbol of its own; contained in <span class="symbol">{{ report }}</span>{% endblocktranslate %} {% unverified r "contained_in" %}{% if r.contained_in_title %}<br><small>{{ r.contained_in_title }}</small>{% endif %}{% else %}<span class="unknown">{% translate "Not known" %}</span>{% endif %}</dd>
+    <dt>{% translate "Adopted" %}</dt><dd>{% if r.adopted_on %}{% translate "j F Y" context "long date: 12 February 2015" as long_date %}<time datetime="{{ r.adopted_on|date:'Y-m-d' }}">{{ r.adopted_on|date:long_date }}</time> {% unverified r "adopted_on" %}{% else %}{{ r.year }} <span class="unknown">{% translate "(exact date not established)" %}</span>{% endif %}</dd>
+    <dt>{% translate "Session" %}</dt><dd>{% if r.session %}{{ r.session }} {% unverified r "session" %}{% else %}<span class="unknown">{% translate "Not recorded" %}</span>{% endif %}</dd>
+    {% if r.meeting %}<dt>{% translate "Meeting" %}</dt><dd>{{ r.meeting }} {% unverified r "meeting" %}</dd>{% endif %}
+    <dt>{% translate "Adoption" %}</dt><dd>{% if r.adoption_mode %}{{ r.get_adoption_mode_display }} {% unverified r "adoption_mode" %}{% else %}<span class="unknown">{% translate "Not recorded" %}</span>{% endif %}{% if r.adoption_note %} ({{ r.adoption_note }}){% endif %}</dd>
+    {% if r.press_release %}<dt>{% translate "Press release" %}</dt><dd><span class="symbol">{{ r.press_release }}</span></dd>{% endif %}
+"""  # noqa: E501
+
+
+def squeezed(markup):
+    """Markup without the whitespace between tags and at the ends (the template's lines)."""
+    return re.sub(r">\s+<", "><", str(markup)).strip()
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_facts_are_written_as_the_template_wrote_them(language):
+    from django.utils import translation
+
+    from mandates.templatetags.mandates_tags import resolution_facts
+
+    odd = make(title="Odd")
+    odd.symbol = ""
+    odd.contained_in = "<b>E/2019/30</b> & co"
+    odd.contained_in_title = "Report <i>of</i> the \"Council\""
+    odd.adopted_on = None
+    odd.session = "<script>x()</script>"
+    odd.meeting = "8th & 9th"
+    odd.adoption_mode = Resolution.AdoptionMode.choices[0][0]
+    odd.adoption_note = "<u>by vote</u>"
+    odd.press_release = "GA/<12>"
+    odd.unverified_fields = ["contained_in", "session", "meeting", "adoption_mode"]
+    odd.save()
+    records = [Resolution.for_page(r.body.slug, r.slug) for r in Resolution.objects.all()]
+    assert any(r.body.parent for r in records) and any(r.adopted_on for r in records)
+    assert any(r.unverified_fields for r in records)
+    with translation.override(language):
+        for r in records:
+            body_url = r.body.get_absolute_url()
+            expected = render(FACTS_TEMPLATE, r=r, body_url=body_url)
+            assert squeezed(resolution_facts(r, body_url)) == squeezed(expected), r
+    facts = resolution_facts(Resolution.for_page(odd.body.slug, odd.slug), "/b?<")
+    assert "&lt;b&gt;E/2019/30&lt;/b&gt; &amp; co" in facts and "<script>" not in facts
+    assert '<a href="/b?&lt;">' in facts and "8th &amp; 9th" in facts

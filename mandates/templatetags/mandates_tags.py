@@ -10,8 +10,9 @@ from django.utils import translation
 from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 register = template.Library()
 
@@ -189,6 +190,61 @@ def citation_items(cites, cited_by):
     items = [item(link.relation_label, link.cited, link.note) for link in cites]
     items += [item(link.reverse_label, link.citing, link.note) for link in cited_by]
     return mark_safe("".join(items))
+
+
+@register.simple_tag
+def resolution_facts(r, body_url):
+    """The record page's facts (<dt>/<dd> pairs): body, number, symbol, adoption date, session,
+    meeting, mode of adoption, press release, each with its "unverified" badge where the value
+    was recalled. Drawn here for the reason resolution_rows() is (in the template language they
+    were a fifth of the page's rendering); tests/test_resolution_page.py checks the markup is
+    what the template wrote, for every real resolution and for values holding markup."""
+    e = conditional_escape
+    not_recorded = f'<span class="unknown">{e(_("Not recorded"))}</span>'
+    body = r.body
+    facts = f'<a href="{e(body_url)}">{e(body.name)}</a>'
+    if body.parent:
+        reports = _('(reports to <a href="%(url)s">%(code)s</a>)')
+        parent = body.parent
+        facts += " " + reports % {"url": e(parent.get_absolute_url()), "code": e(parent.code)}
+    out = [f"<dt>{e(_('Body'))}</dt><dd>{facts}</dd>"]
+    out.append(f"<dt>{e(_('Number'))}</dt><dd>{e(r.number)}</dd>")
+    if r.symbol:
+        symbol = f'<span class="symbol">{e(r.symbol)}</span> {unverified(r, "symbol")}'
+    elif r.contained_in:
+        contained = _('No symbol of its own; contained in <span class="symbol">%(report)s</span>')
+        symbol = f"{contained % {'report': e(r.contained_in)}} {unverified(r, 'contained_in')}"
+        if r.contained_in_title:
+            symbol += f"<br><small>{e(r.contained_in_title)}</small>"
+    else:
+        symbol = f'<span class="unknown">{e(_("Not known"))}</span>'
+    out.append(f"<dt>{e(_('Symbol'))}</dt><dd>{symbol}</dd>")
+    if r.adopted_on:
+        long_date = pgettext("long date: 12 February 2015", "j F Y")
+        adopted = (
+            f'<time datetime="{r.adopted_on.isoformat()}">'
+            f"{e(date_format(r.adopted_on, long_date))}</time> {unverified(r, 'adopted_on')}"
+        )
+    else:
+        unknown = _("(exact date not established)")
+        adopted = f'{e(str(r.year))} <span class="unknown">{e(unknown)}</span>'
+    out.append(f"<dt>{e(_('Adopted'))}</dt><dd>{adopted}</dd>")
+    session = f"{e(r.session)} {unverified(r, 'session')}" if r.session else not_recorded
+    out.append(f"<dt>{e(_('Session'))}</dt><dd>{session}</dd>")
+    if r.meeting:
+        meeting = f"{e(r.meeting)} {unverified(r, 'meeting')}"
+        out.append(f"<dt>{e(_('Meeting'))}</dt><dd>{meeting}</dd>")
+    if r.adoption_mode:
+        mode = f"{e(r.get_adoption_mode_display())} {unverified(r, 'adoption_mode')}"
+    else:
+        mode = not_recorded
+    if r.adoption_note:
+        mode += f" ({e(r.adoption_note)})"
+    out.append(f"<dt>{e(_('Adoption'))}</dt><dd>{mode}</dd>")
+    if r.press_release:
+        release = f'<span class="symbol">{e(r.press_release)}</span>'
+        out.append(f"<dt>{e(_('Press release'))}</dt><dd>{release}</dd>")
+    return mark_safe("\n    ".join(out))
 
 
 @register.filter
