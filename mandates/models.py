@@ -1172,9 +1172,10 @@ class ResolutionTally(models.Model):
     A cell emptied by deletions stays, at zero."""
 
     class Kind(models.TextChoices):
-        RESOLUTIONS = "r", _("Resolutions")
-        INSTRUMENT = "i", _("Linked to an instrument")
-        PARTNER = "p", _("Naming a partner")
+        # Not translated: the tally is never shown.
+        RESOLUTIONS = "r", "Resolutions"
+        INSTRUMENT = "i", "Linked to an instrument"
+        PARTNER = "p", "Naming a partner"
 
     kind = models.CharField(max_length=1, choices=Kind)
     # Plain numbers, no foreign keys: a tally row is not a link, and must not hold up (or

@@ -444,7 +444,7 @@ def test_link_lists_escape_what_they_show(client):
     assert f'<a href="{resolution.get_absolute_url()}">GA {resolution.number}</a>' in later
 
 
-# --- the facts --------------------------------------------------------------------------------------
+# --- the facts ------------------------------------------------------------------------------------
 
 # What resolution_detail.html wrote before {% resolution_facts %}.
 FACTS_TEMPLATE = """{% load i18n mandates_tags %}
@@ -473,7 +473,7 @@ def test_the_facts_are_written_as_the_template_wrote_them(language):
     odd = make(title="Odd")
     odd.symbol = ""
     odd.contained_in = "<b>E/2019/30</b> & co"
-    odd.contained_in_title = "Report <i>of</i> the \"Council\""
+    odd.contained_in_title = 'Report <i>of</i> the "Council"'
     odd.adopted_on = None
     odd.session = "<script>x()</script>"
     odd.meeting = "8th & 9th"
@@ -493,3 +493,55 @@ def test_the_facts_are_written_as_the_template_wrote_them(language):
     facts = resolution_facts(Resolution.for_page(odd.body.slug, odd.slug), "/b?<")
     assert "&lt;b&gt;E/2019/30&lt;/b&gt; &amp; co" in facts and "<script>" not in facts
     assert '<a href="/b?&lt;">' in facts and "8th &amp; 9th" in facts
+
+
+# --- sources and verification -------------------------------------------------------------------
+
+# What includes/provenance.html wrote before {% provenance %}.
+PROVENANCE_TEMPLATE = """{% load i18n mandates_tags %}
+<section aria-labelledby="provenance-heading" class="provenance">
+  <h2 id="provenance-heading">{% translate "Sources and verification" %}</h2>
+  <p>{% verification record %}
+    {% if record.is_confirmed %}{% translate "The facts that identify and date this record were read in the sources below." %}{% else %}{% translate "Not every fact that identifies or dates this record was read in a source: treat it as unverified until checked." %}{% endif %}
+    {% if record.unverified_fields %}{% blocktranslate trimmed %}Values marked <span class="badge badge--unverified">unverified</span> were recalled, not read.{% endblocktranslate %}{% endif %}
+  </p>
+  {% if record.verification_note %}<div class="notice notice--warn"><p>{{ record.verification_note|linebreaksbr }}</p></div>{% endif %}
+  {% with urls=record.source_urls %}
+  {% if urls %}
+  <ol class="sources">{% for url in urls %}<li><a href="{{ url }}" rel="noopener noreferrer">{{ url }}</a></li>{% endfor %}</ol>
+  {% else %}<p class="unknown">{% translate "No source is recorded for this record." %}</p>{% endif %}
+  {% endwith %}
+</section>
+"""  # noqa: E501
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_provenance_is_written_as_the_template_wrote_it(language):
+    from django.utils import translation
+
+    from instruments.models import Instrument
+    from mandates.models import Body, ExpertGroup
+    from mandates.templatetags.mandates_tags import provenance
+
+    odd = make(title="Odd")
+    odd.verification_note = "Line <one> & more\nLine two"
+    odd.sources = "https://example.org/?a=1&b=<2>\n\n  https://example.org/two  \n"
+    odd.unverified_fields = ["title"]
+    odd.save()
+    bare = make(title="Bare")  # no sources, no note, unverified
+    records = [
+        *Resolution.objects.all(),
+        *Instrument.objects.all(),
+        *Partner.objects.all(),
+        *Body.objects.all(),
+        *ExpertGroup.objects.all(),
+    ]
+    assert any(r.is_confirmed for r in records) and not bare.is_confirmed
+    assert any(r.verification_note for r in records) and not bare.source_urls
+    with translation.override(language):
+        for record in records:
+            expected = render(PROVENANCE_TEMPLATE, record=record)
+            assert squeezed(provenance(record)) == squeezed(expected), record
+    drawn = provenance(odd)
+    assert "Line &lt;one&gt; &amp; more<br>Line two" in drawn
+    assert 'href="https://example.org/?a=1&amp;b=&lt;2&gt;"' in drawn

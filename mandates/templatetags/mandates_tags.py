@@ -4,13 +4,14 @@ import re
 
 from django import template
 from django.conf import settings
+from django.template.defaultfilters import linebreaksbr
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
 from django.utils import translation
+from django.utils.formats import date_format
 from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
@@ -247,6 +248,49 @@ def resolution_facts(r, body_url):
     return mark_safe("\n    ".join(out))
 
 
+@register.simple_tag
+def provenance(record):
+    """A record's "Sources and verification" section: its badge, what the badge means, its
+    verification note and its sources, as links. Every record page ends with it; drawn here
+    for the reason resolution_rows() is (it was an included template of a dozen nodes), and
+    checked against that template's markup in tests/test_resolution_page.py."""
+    e = conditional_escape
+    confirmed, unverified = verification_badges()
+    if record.is_confirmed:
+        meaning = _("The facts that identify and date this record were read in the sources below.")
+    else:
+        meaning = _(
+            "Not every fact that identifies or dates this record was read in a source: treat it "
+            "as unverified until checked."
+        )
+    recalled = ""
+    if record.unverified_fields:
+        recalled = _(
+            'Values marked <span class="badge badge--unverified">unverified</span> were recalled, '
+            "not read."
+        )
+    note = ""
+    if record.verification_note:
+        note = (
+            '<div class="notice notice--warn"><p>'
+            f"{linebreaksbr(record.verification_note, autoescape=True)}</p></div>"
+        )
+    urls = record.source_urls
+    if urls:
+        links = "".join(
+            f'<li><a href="{e(url)}" rel="noopener noreferrer">{e(url)}</a></li>' for url in urls
+        )
+        sources = f'<ol class="sources">{links}</ol>'
+    else:
+        sources = f'<p class="unknown">{e(_("No source is recorded for this record."))}</p>'
+    return mark_safe(
+        '<section aria-labelledby="provenance-heading" class="provenance">\n'
+        f'  <h2 id="provenance-heading">{e(_("Sources and verification"))}</h2>\n'
+        f"  <p>{confirmed if record.is_confirmed else unverified}\n"
+        f"    {e(meaning)}\n    {recalled}\n  </p>\n  {note}\n  {sources}\n</section>"
+    )
+
+
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key, 0) if mapping else 0
@@ -256,19 +300,27 @@ def get_item(mapping, key):
 def unverified(record, field):
     """A small badge after a value that was recalled rather than read in a source."""
     if field in (record.unverified_fields or []):
-        return format_html(
-            '<span class="badge badge--unverified" title="{}">{}</span>',
-            _("Recalled, not read in a source"),
-            _("unverified"),
-        )
+        return _badges(translation.get_language())[2]
     return ""
 
 
 def verification_badges():
     """(confirmed, unverified): the two badges, in the current language."""
+    return _badges(translation.get_language())[:2]
+
+
+@functools.lru_cache(maxsize=64)
+def _badges(language):
+    """The badges in `language` (the active one): made once per language and kept, as every
+    record page and list row draws some, and they hold only translations."""
     return (
         format_html('<span class="badge badge--confirmed">{}</span>', _("Confirmed")),
         format_html('<span class="badge badge--unverified">{}</span>', _("Unverified")),
+        format_html(
+            '<span class="badge badge--unverified" title="{}">{}</span>',
+            _("Recalled, not read in a source"),
+            _("unverified"),
+        ),
     )
 
 
