@@ -18,8 +18,11 @@ cache setting (PAGE_CACHE_SECONDS=0, the engine's own speed, and the default `ma
 Beside them, in the same run: Datasette serving the same 10,000 records (exported to SQLite by
 bench/export_for_datasette.py, installed in bench/.venv-datasette, outside the app's
 dependencies) with the same page size, and the ceiling, a Django view returning a constant.
-The table, each figure's ratio to Datasette's counterpart and to the ceiling, and the targets
-are printed; everything is written to var/bench/results.json.
+Datasette's pages are measured first; then, for each uncached page of ours that has a target
+(the list, the record page), its counterpart is measured again right after it, and the ratio
+uses that figure: a shared machine's rate drifts within a run, and figures taken minutes apart
+would measure the drift too. The table, each figure's ratio to Datasette's counterpart and to
+the ceiling, and the targets are printed; everything is written to var/bench/results.json.
 """
 
 import argparse

@@ -25,6 +25,8 @@ rebuilds the table, so they must not live in a migration that ran once. The test
 tally with a fresh count after every kind of change (tests/test_tally.py).
 """
 
+import hashlib
+
 from django.db import connections, transaction
 
 TALLY = "mandates_resolutiontally"
@@ -306,7 +308,9 @@ def _sqlite_install_sql():
 
 
 def install(using="default"):
-    """Create (or replace) the triggers, then count every cell afresh; in one transaction."""
+    """Put the triggers in place, unless they are there already as this code writes them, then
+    count every cell afresh; in one transaction. Replacing triggers locks the tables they are on,
+    so a `migrate` that finds them current (most do) leaves them be."""
     connection = connections[using]
     if TALLY not in connection.introspection.table_names():
         return  # migrated back past the tally, or not yet there
@@ -316,6 +320,37 @@ def install(using="default"):
         statements = _sqlite_install_sql()
     else:  # pragma: no cover - the two databases the project supports
         raise NotImplementedError(f"No tally triggers for {connection.vendor}")
+    version = hashlib.sha256("\n".join(statements).encode()).hexdigest()[:16]
     with transaction.atomic(using=using), connection.cursor() as cursor:
-        for sql in statements + rebuild_sql():
+        if not _current(cursor, statements, version):
+            for sql in statements:
+                cursor.execute(sql)
+            if connection.vendor == "postgresql":
+                cursor.execute(f"COMMENT ON TABLE {TALLY} IS 'triggers {version}'")
+        for sql in rebuild_sql():
             cursor.execute(sql)
+
+
+def _current(cursor, statements, version):
+    """Whether the triggers in place are the ones `statements` create: on PostgreSQL, all there
+    and marked with `version` (a hash of the statements) on the tally table; on SQLite, which
+    keeps each trigger's CREATE statement, exactly those statements."""
+    if cursor.db.vendor == "postgresql":
+        tables = [RESOLUTION, *(table for table, _column in LINKS.values())]
+        cursor.execute(
+            "SELECT COUNT(*) FROM pg_trigger WHERE NOT tgisinternal AND tgname = ANY(%s)"
+            " AND tgrelid::regclass::text = ANY(%s)",
+            [list(_TRIGGERS), tables],
+        )
+        if cursor.fetchone()[0] != len(_TRIGGERS) * len(tables):
+            return False
+        cursor.execute("SELECT obj_description(%s::regclass, 'pg_class')", [TALLY])
+        return cursor.fetchone()[0] == f"triggers {version}"
+    wanted = {sql for sql in statements if sql.startswith("CREATE TRIGGER")}
+    names = [sql.split()[2] for sql in wanted]
+    cursor.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name IN"
+        f" ({', '.join(['%s'] * len(names))})",
+        names,
+    )
+    return {row[0] for row in cursor.fetchall()} == wanted
