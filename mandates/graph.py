@@ -6,6 +6,7 @@ for each node's few elements, which Node.svg writes (see there). The same record
 same drawing: every order below ends on a unique key.
 """
 
+import functools
 import html
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -48,12 +49,21 @@ class EdgeKind:
     def arrow(self):
         return f"arrow-{self.family}"
 
-    @property
+    @functools.cached_property
     def stroke(self):
         """Its stroke attributes, as an SVG line or path takes them (Graph.svg, the key)."""
         dash = f' stroke-dasharray="{_text(self.dash)}"' if self.dash else ""
         return mark_safe(
             f'stroke="{_text(self.colour)}" stroke-width="{_number(self.width)}"{dash}'
+        )
+
+    @functools.cached_property
+    def path_attributes(self):
+        """What every edge of this kind's <path> says of it, escaped once (Edge.svg)."""
+        return (
+            f'class="graph-edge" data-relation="{_text(self.key)}"',
+            self.stroke,
+            _text(self.arrow),
         )
 
 
@@ -194,10 +204,10 @@ class Edge:
 
     def svg(self, svg_id):
         """The edge's SVG path with its sentence, as the template drew it (see Node.svg)."""
-        t, kind = _text, self.kind
+        t = _text
+        head, stroke, arrow = self.kind.path_attributes
         return mark_safe(
-            f'<path class="graph-edge" data-relation="{t(kind.key)}" d="{t(self.d)}" '
-            f'{kind.stroke} marker-end="url(#{t(svg_id)}-{t(kind.arrow)})">'
+            f'<path {head} d="{t(self.d)}" {stroke} marker-end="url(#{t(svg_id)}-{arrow})">'
             f"<title>{t(self.sentence)}</title></path>"
         )
 
