@@ -37,32 +37,35 @@ LINKS = {
     "p": ("mandates_resolution_partners", "partner_id"),
 }
 CELL = "kind, body_id, year, linked_id"
-_TRIGGERS = ("tally_insert", "tally_update", "tally_delete")
-_EVENTS = {"tally_insert": "INSERT", "tally_update": "UPDATE", "tally_delete": "DELETE"}
+# PostgreSQL: a trigger of each name on each counted table, for its operation.
+_PG_TRIGGERS = {"tally_insert": "INSERT", "tally_update": "UPDATE", "tally_delete": "DELETE"}
+
+
+def _counts_sql():
+    """A SELECT of every cell, counted from the records: (kind, body_id, year, linked_id, n)."""
+    return " UNION ALL ".join(
+        [
+            f"SELECT 'r', body_id, year, 0, COUNT(*) FROM {RESOLUTION} GROUP BY body_id, year",
+            *(
+                f"SELECT '{kind}', r.body_id, r.year, l.{column}, COUNT(DISTINCT r.id)"
+                f" FROM {table} l JOIN {RESOLUTION} r ON r.id = l.resolution_id"
+                f" GROUP BY r.body_id, r.year, l.{column}"
+                for kind, (table, column) in LINKS.items()
+            ),
+        ]
+    )
 
 
 def rebuild_sql():
     """Statements that count every cell afresh."""
-    counts = [
-        f"SELECT 'r', body_id, year, 0, COUNT(*) FROM {RESOLUTION} GROUP BY body_id, year",
-        *(
-            f"SELECT '{kind}', r.body_id, r.year, l.{column}, COUNT(DISTINCT r.id)"
-            f" FROM {table} l JOIN {RESOLUTION} r ON r.id = l.resolution_id"
-            f" GROUP BY r.body_id, r.year, l.{column}"
-            for kind, (table, column) in LINKS.items()
-        ),
-    ]
-    return [
-        f"DELETE FROM {TALLY}",
-        f"INSERT INTO {TALLY} ({CELL}, resolutions) " + " UNION ALL ".join(counts),
-    ]
+    return [f"DELETE FROM {TALLY}", f"INSERT INTO {TALLY} ({CELL}, resolutions) {_counts_sql()}"]
 
 
 def fresh_counts(using="default"):
     """{(kind, body_id, year, linked_id): resolutions}, counted from the records now (no zeros):
     what the tally must hold. For tests and checks."""
     with connections[using].cursor() as cursor:
-        cursor.execute(rebuild_sql()[1].split(") ", 1)[1])
+        cursor.execute(_counts_sql())
         return {tuple(row[:4]): row[4] for row in cursor.fetchall()}
 
 
@@ -165,8 +168,7 @@ def _pg_install_sql():
             )
         )
     for table, function in tables.items():
-        for trigger in _TRIGGERS:
-            event = _EVENTS[trigger]
+        for trigger, event in _PG_TRIGGERS.items():
             referencing = {
                 "INSERT": "NEW TABLE AS new_rows",
                 "UPDATE": "OLD TABLE AS old_rows NEW TABLE AS new_rows",
@@ -340,9 +342,9 @@ def _current(cursor, statements, version):
         cursor.execute(
             "SELECT COUNT(*) FROM pg_trigger WHERE NOT tgisinternal AND tgname = ANY(%s)"
             " AND tgrelid::regclass::text = ANY(%s)",
-            [list(_TRIGGERS), tables],
+            [list(_PG_TRIGGERS), tables],
         )
-        if cursor.fetchone()[0] != len(_TRIGGERS) * len(tables):
+        if cursor.fetchone()[0] != len(_PG_TRIGGERS) * len(tables):
             return False
         cursor.execute("SELECT obj_description(%s::regclass, 'pg_class')", [TALLY])
         return cursor.fetchone()[0] == f"triggers {version}"
