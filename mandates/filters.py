@@ -500,6 +500,11 @@ class ResolutionFilter(AlwaysBoundFilterSet):
         grouped by body and year gives both (a keyword search then reads its matches 3 times,
         not 4). Bodies, instruments and partners are counted by id and named from the choices
         the form read already: no join. All of it is one statement (UNION ALL).
+
+        A facet whose other filters are all bodies and years (the list unfiltered, or filtered
+        by body and years) is summed from the tally's (body, year) cells (ResolutionTally,
+        mandates/tally.py): a few dozen rows, where counting reads every matching resolution
+        (16,000 index entries a request for SC in 2015-2017 at 100,000 resolutions).
         """
         conditions = self._conditions()
         quote = connection.ops.quote_name
