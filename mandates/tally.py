@@ -314,8 +314,12 @@ def install(using="default"):
     count every cell afresh; in one transaction. Replacing triggers locks the tables they are on,
     so a `migrate` that finds them current (most do) leaves them be."""
     connection = connections[using]
-    if TALLY not in connection.introspection.table_names():
-        return  # migrated back past the tally, or not yet there
+    tables = connection.introspection.table_names()
+    if TALLY not in tables:  # migrated back past the tally: no trigger may write to it
+        with transaction.atomic(using=using), connection.cursor() as cursor:
+            for sql in _drop_sql(connection.vendor, tables):
+                cursor.execute(sql)
+        return
     if connection.vendor == "postgresql":
         statements = _pg_install_sql()
     elif connection.vendor == "sqlite":
@@ -356,3 +360,20 @@ def _current(cursor, statements, version):
         names,
     )
     return {row[0] for row in cursor.fetchall()} == wanted
+
+
+def _drop_sql(vendor, tables):
+    """Statements removing the triggers (and PostgreSQL's functions) from the tables there are."""
+    counted = [RESOLUTION, *(table for table, _column in LINKS.values())]
+    if vendor == "postgresql":
+        statements = [
+            f"DROP TRIGGER IF EXISTS {trigger} ON {table}"
+            for table in counted
+            if table in tables
+            for trigger in _PG_TRIGGERS
+        ]
+        functions = ["tally_resolution", *(f"tally_{kind}_links" for kind in LINKS)]
+        return statements + [f"DROP FUNCTION IF EXISTS {name}()" for name in functions]
+    names = [f"tally_resolution_{event}" for event in ("insert", "update", "delete")]
+    names += [f"tally_{kind}_{event}" for kind in LINKS for event in ("insert", "update", "delete")]
+    return [f"DROP TRIGGER IF EXISTS {name}" for name in names]

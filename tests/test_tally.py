@@ -197,6 +197,35 @@ def test_install_leaves_current_triggers_and_puts_back_a_missing_one(synthetic):
     assert_tally_fresh()
 
 
+def test_without_the_tally_table_the_triggers_go(synthetic):
+    """Migrated back past the tally (its table gone): install() removes the triggers, so
+    writes to resolutions and links work; migrated forward again, they come back."""
+
+    def trigger_count():
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SELECT COUNT(*) FROM pg_trigger WHERE tgname LIKE 'tally%%'")
+            else:
+                cursor.execute(
+                    "SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger'"
+                    " AND name LIKE 'tally%%'"
+                )
+            return cursor.fetchone()[0]
+
+    assert trigger_count() == 9
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE mandates_resolutiontally RENAME TO tally_away")
+    tally.install()
+    assert trigger_count() == 0
+    synthetic[0].partners.add(*Partner.objects.all())  # no trigger left to fail
+    synthetic[1].delete()
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE tally_away RENAME TO mandates_resolutiontally")
+    tally.install()
+    assert trigger_count() == 9
+    assert_tally_fresh()
+
+
 def test_the_tally_is_not_backed_up():
     assert ResolutionTally not in record_models()
     assert Resolution in record_models()
