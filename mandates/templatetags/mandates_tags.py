@@ -197,9 +197,9 @@ def citation_items(cites, cited_by):
 def resolution_facts(r, body_url):
     """The record page's facts (<dt>/<dd> pairs): body, number, symbol, adoption date, session,
     meeting, mode of adoption, press release, each with its "unverified" badge where the value
-    was recalled. Drawn here for the reason resolution_rows() is (in the template language they
-    were a fifth of the page's rendering); tests/test_resolution_page.py checks the markup is
-    what the template wrote, for every real resolution and for values holding markup."""
+    was recalled. Drawn here for the reason resolution_rows() is (in the template language
+    they cost 4% of the record page's instructions); tests/test_resolution_page.py checks the
+    markup is what the template wrote, for every real resolution and for values holding markup."""
     e = conditional_escape
     not_recorded = f'<span class="unknown">{e(_("Not recorded"))}</span>'
     body = r.body
