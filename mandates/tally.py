@@ -353,7 +353,7 @@ def _current(cursor, statements, version):
         cursor.execute("SELECT obj_description(%s::regclass, 'pg_class')", [TALLY])
         return cursor.fetchone()[0] == f"triggers {version}"
     wanted = {sql for sql in statements if sql.startswith("CREATE TRIGGER")}
-    names = [sql.split()[2] for sql in wanted]
+    names = _trigger_names(wanted)
     cursor.execute(
         "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name IN"
         f" ({', '.join(['%s'] * len(names))})",
@@ -374,6 +374,9 @@ def _drop_sql(vendor, tables):
         ]
         functions = ["tally_resolution", *(f"tally_{kind}_links" for kind in LINKS)]
         return statements + [f"DROP FUNCTION IF EXISTS {name}()" for name in functions]
-    names = [f"tally_resolution_{event}" for event in ("insert", "update", "delete")]
-    names += [f"tally_{kind}_{event}" for kind in LINKS for event in ("insert", "update", "delete")]
-    return [f"DROP TRIGGER IF EXISTS {name}" for name in names]
+    return [f"DROP TRIGGER IF EXISTS {name}" for name in _trigger_names(_sqlite_install_sql())]
+
+
+def _trigger_names(statements):
+    """The names of the triggers that these statements create ("CREATE TRIGGER name ...")."""
+    return [sql.split()[2] for sql in statements if sql.startswith("CREATE TRIGGER")]
