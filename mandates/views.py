@@ -3,7 +3,6 @@ import functools
 from django.db.models import Count
 from django.http import Http404
 from django.utils.formats import date_format
-from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, ngettext, pgettext
 from django.utils.translation import gettext as _
@@ -225,9 +224,41 @@ class ResolutionDetailView(DetailView):
         # The lists and the drawing read the same linked records: no further query.
         linked = self.object.linked()
         self.describe_paragraphs(linked["paragraphs"])
+        neighbourhood = graph.neighbourhood(self.object, linked)
         return super().get_context_data(
-            **linked, neighbourhood=graph.neighbourhood(self.object, linked), **kwargs
+            **linked,
+            **self.phrases(self.object, neighbourhood),
+            neighbourhood=neighbourhood,
+            **kwargs,
         )
+
+    @staticmethod
+    def phrases(resolution, neighbourhood):
+        """The page's sentences that hold its values: `heading` ("GA resolution 70/76", the
+        page's <title>), `kicker` ("General Assembly resolution") and the drawing's `svg_title`
+        and `svg_desc`. Translated here for the reason describe_paragraphs() says: as
+        {% blocktranslate %}s they were 4% of the page's instructions. The values are
+        escaped, the translations not, as blocktranslate does."""
+        e = graph.escape
+        code, number = e(resolution.body.code), e(resolution.number)
+        phrases = {
+            "heading": mark_safe(
+                _("%(code)s resolution %(number)s") % {"code": code, "number": number}
+            ),
+            "kicker": mark_safe(_("%(body)s resolution") % {"body": e(resolution.body.name)}),
+        }
+        if neighbourhood:
+            edges = len(neighbourhood.edges)
+            description = ngettext(
+                "%(n)s typed link to or from this resolution; each record is a link to its page.",
+                "%(n)s typed links to or from this resolution; each record is a link to its page.",
+                edges,
+            )
+            phrases["svg_title"] = mark_safe(
+                _("The links of %(code)s %(number)s") % {"code": code, "number": number}
+            )
+            phrases["svg_desc"] = mark_safe(description % {"n": edges})
+        return phrases
 
     @staticmethod
     def describe_paragraphs(paragraphs):
@@ -238,7 +269,7 @@ class ResolutionDetailView(DetailView):
         the rest of a paragraph together: the same strings, so the same translations, each
         translated once a page. As blocktranslate does, the values are escaped, not the
         translations (some hold markup); "Partners named:" was a {% translate %}, escaped."""
-        e = conditional_escape
+        e = graph.escape
         heading = _("Paragraph %(number)s")
         verb = _("Operative verb: %(verb)s.")
         addressees = _("Addressed to: %(names)s.")

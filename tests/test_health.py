@@ -256,6 +256,65 @@ def test_terminated_connections_are_replaced(client, _reference_data_restored):
     assert client.get("/resolutions/").status_code == 200
 
 
+def _terminate_from_outside(pids):
+    """Terminate these backends from another connection; wait until they are gone."""
+    import time
+
+    import psycopg
+
+    db = connection.settings_dict
+    with psycopg.connect(
+        dbname=db["NAME"],
+        user=db["USER"],
+        password=db["PASSWORD"],
+        host=db["HOST"],
+        port=db["PORT"],
+        autocommit=True,
+    ) as admin:
+        for pid in pids:
+            assert admin.execute("SELECT pg_terminate_backend(%s)", [pid]).fetchone()[0]
+        for _ in range(100):
+            alive = admin.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(%s)", [list(pids)]
+            ).fetchone()[0]
+            if not alive:
+                return
+            time.sleep(0.05)
+    pytest.fail(f"backends {pids} still alive")
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_health_check_asks_the_socket_first(_reference_data_restored, monkeypatch):
+    """config/postgresql: a request's health check sends no `SELECT 1` on a connection the
+    server has said nothing on; on one the server closed, it checks, and the request gets a
+    new connection, not an error."""
+    from django.db import close_old_connections
+
+    require_postgresql()
+    assert connection.health_check_enabled
+    checks = []
+    is_usable = connection.is_usable
+    monkeypatch.setattr(connection, "is_usable", lambda: checks.append(1) or is_usable())
+
+    def request():
+        close_old_connections()  # what the start of a request does
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            return cursor.fetchone()[0]
+
+    first = request()
+    assert request() == first  # the same persistent connection
+    assert checks == []  # and no round trip to check it
+
+    _terminate_from_outside([first])
+    replaced = request()  # no error: the check saw the server's goodbye
+    assert replaced != first
+    assert checks == [1]  # one real check, which failed
+    assert request() == replaced
+    assert checks == [1]
+
+
 # --- conditional GET ------------------------------------------------------------------------------
 
 

@@ -9,11 +9,13 @@ from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
 from django.utils import translation
 from django.utils.formats import date_format
-from django.utils.html import conditional_escape, escape, format_html
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
+
+from mandates.graph import escape as escape_value
 
 register = template.Library()
 
@@ -112,7 +114,7 @@ def paragraph_blocks(paragraphs):
 
     Drawn here for the reason resolution_rows() is: a resolution may have thirty paragraphs of
     a dozen values each. Every value is escaped, as the template did."""
-    e = conditional_escape
+    e = escape_value
     cited = f'<span class="badge badge--body">{e(_("cited by UNODC"))}</span>'
     unread = e(_("The text of this paragraph has not been seen; what it asks is not recorded."))
     confirmed, unverified = verification_badges()
@@ -141,7 +143,7 @@ def paragraph_blocks(paragraphs):
 @register.simple_tag
 def language_items(links):
     """The official text in each UN language: [(code, name, url)] (Resolution.official_links)."""
-    e = conditional_escape
+    e = escape_value
     return mark_safe(
         "".join(
             f'<li><a href="{e(url)}" hreflang="{e(code)}" lang="{e(code)}"'
@@ -152,13 +154,13 @@ def language_items(links):
 
 
 def _note(note):
-    return f" <small>({conditional_escape(note)})</small>" if note else ""
+    return f" <small>({escape_value(note)})</small>" if note else ""
 
 
 @register.simple_tag
 def instrument_link_items(links):
     """Its instrument links (Resolution.linked()): the relation, the instrument, the note."""
-    e = conditional_escape
+    e = escape_value
     return mark_safe(
         "".join(
             f'<li>{e(link.relation_label)} <a href="{e(link.instrument.url)}">'
@@ -171,7 +173,7 @@ def instrument_link_items(links):
 @register.simple_tag
 def partner_links(partners):
     """The partners it names, as links, separated by commas."""
-    e = conditional_escape
+    e = escape_value
     return mark_safe(", ".join(f'<a href="{e(p.url)}">{e(p.acronym)}</a>' for p in partners))
 
 
@@ -179,7 +181,7 @@ def partner_links(partners):
 def citation_items(cites, cited_by):
     """What it cites, then what cites it (ResolutionCitation, Resolution.linked()): the
     relation, the other resolution (code, number, title) and the note."""
-    e = conditional_escape
+    e = escape_value
 
     def item(label, other, note):
         title = f": {e(other.title)}" if other.title else ""
@@ -200,7 +202,7 @@ def resolution_facts(r, body_url):
     was recalled. Drawn here for the reason resolution_rows() is (in the template language
     they cost 4% of the record page's instructions); tests/test_resolution_page.py checks the
     markup is what the template wrote, for every real resolution and for values holding markup."""
-    e = conditional_escape
+    e = escape_value
     not_recorded = f'<span class="unknown">{e(_("Not recorded"))}</span>'
     body = r.body
     facts = f'<a href="{e(body_url)}">{e(body.name)}</a>'
@@ -254,7 +256,7 @@ def provenance(record):
     verification note and its sources, as links. Every record page ends with it; drawn here
     for the reason resolution_rows() is (it was an included template of a dozen nodes), and
     checked against that template's markup in tests/test_resolution_page.py."""
-    e = conditional_escape
+    e = escape_value
     confirmed, unverified = verification_badges()
     if record.is_confirmed:
         meaning = _("The facts that identify and date this record were read in the sources below.")
