@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.utils.functional import Promise
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 GRAPH_CAP = 300  # nodes the citation graph draws at most
@@ -97,6 +98,13 @@ EDGE_KINDS = {
         EdgeKind("names", _("names"), "partner", PARTNER_COLOUR, 1.5, "6 2 1 2"),
     )
 }
+
+
+@functools.lru_cache(maxsize=16)
+def _kind_labels(language):
+    """Each link type's label in `language` (the active one), translated once: a drawing
+    writes one a link (Edge.sentence)."""
+    return {key: str(kind.label) for key, kind in EDGE_KINDS.items()}
 
 
 def families(kinds):
@@ -209,7 +217,8 @@ class Edge:
 
     @property
     def sentence(self):
-        return f"{self.source.label} — {self.kind.label} — {self.target.label}"
+        label = _kind_labels(get_language())[self.kind.key]
+        return f"{self.source.label} — {label} — {self.target.label}"
 
     def svg(self, svg_id):
         """The edge's SVG path with its sentence, as the template drew it (see Node.svg)."""

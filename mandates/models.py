@@ -13,7 +13,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, 
 from django.db.models.functions import Coalesce, Lower, Replace
 from django.urls import reverse
 from django.utils import dateformat
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -749,10 +749,7 @@ class Resolution(Sourced):
     @staticmethod
     def _label(choices, value):
         """The label of `value` among `choices` in the active language, as get_FOO_display()."""
-        try:
-            return str(choices(value).label)
-        except ValueError:
-            return value
+        return _choice_labels(choices, get_language()).get(value, value)
 
     @classmethod
     def for_page(cls, body_slug, slug):
@@ -1136,6 +1133,13 @@ class Resolution(Sourced):
             "page_entries": page_entries,
             "open_questions": questions,
         }
+
+
+@functools.lru_cache(maxsize=64)
+def _choice_labels(choices, language):
+    """{value: label} of a choices enum in `language` (the active one), translated once: the
+    record page reads a dozen labels, each a lazy translation costing a catalog lookup."""
+    return {member.value: str(member.label) for member in choices}
 
 
 class ResolutionInstrumentQuerySet(models.QuerySet):
