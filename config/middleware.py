@@ -1,4 +1,5 @@
-"""Project-wide middleware: the health probe, the request guard and the database-outage page."""
+"""Project-wide middleware: HEAD answers, the health probe, the request guard and the
+database-outage page."""
 
 import logging
 
@@ -18,6 +19,26 @@ logger = logging.getLogger(__name__)
 
 MAX_VALUE_LENGTH = 4 * 1024  # characters in one query-string name or value
 MAX_QUERY_STRING = 16 * 1024  # bytes in the whole query string
+
+
+class HeadMiddleware:
+    """A HEAD request gets the GET's status and headers, Content-Length included, and no body
+    (RFC 9110). Django's views answer HEAD with the GET's whole response and leave the body to
+    the server: gunicorn drops it, but logs a warning for each one, and monitors send many.
+    First in MIDDLEWARE, so it empties the body after every other middleware has seen it (the
+    page cache keeps its own copy, and CommonMiddleware has measured its length)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.method == "HEAD":
+            if response.streaming:
+                response.streaming_content = []
+            else:
+                response.content = b""
+        return response
 
 
 class HealthCheckMiddleware:

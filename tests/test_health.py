@@ -334,6 +334,43 @@ def test_unchanged_pages_answer_304(client, page):
     assert client.get(url, HTTP_IF_NONE_MATCH='"something-else"').status_code == 200
 
 
+# --- HEAD ----------------------------------------------------------------------------------------
+
+
+def _through_the_wsgi_handler(method, path):
+    """(status, headers, body) as a WSGI server gets them: the test client would drop a HEAD
+    answer's body itself, hiding whether the application sent one."""
+    from django.core.handlers.wsgi import WSGIHandler
+
+    environ = RequestFactory().generic(method, path).environ
+    started = {}
+
+    def start_response(status, headers, exc_info=None):
+        started.update(status=status, headers=dict(headers))
+
+    body = WSGIHandler()(environ, start_response)
+    try:
+        content = b"".join(body)
+    finally:
+        body.close()
+    return started["status"], started["headers"], content
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/", "/resolutions/?body=GA", "/resolutions/export.csv"])
+def test_head_answers_have_the_gets_headers_and_no_body(path):
+    """No body for gunicorn to drop (with a warning each time); the GET's length and type."""
+    get_status, get_headers, get_body = _through_the_wsgi_handler("GET", path)
+    for _ in range(2):  # the second from the page cache, where the page is kept
+        status, headers, body = _through_the_wsgi_handler("HEAD", path)
+        assert (status, body) == (get_status, b"")
+        assert headers["Content-Type"] == get_headers["Content-Type"]
+        if "Content-Length" in get_headers:
+            assert headers["Content-Length"] == str(len(get_body))
+    assert get_body  # the GET still has its body
+    assert _through_the_wsgi_handler("GET", path)[2] == get_body
+
+
 # --- static files: hashed names cached for good ---------------------------------------------------
 
 
