@@ -36,9 +36,6 @@ def escape(value):
     return value.__html__() if hasattr(value, "__html__") else html.escape(str(value))
 
 
-_text = escape
-
-
 def _number(value):
     """A number as the templates print it under {% localize off %} (formats.localize())."""
     return str(value)
@@ -62,18 +59,18 @@ class EdgeKind:
     @functools.cached_property
     def stroke(self):
         """Its stroke attributes, as an SVG line or path takes them (Graph.svg, the key)."""
-        dash = f' stroke-dasharray="{_text(self.dash)}"' if self.dash else ""
+        dash = f' stroke-dasharray="{escape(self.dash)}"' if self.dash else ""
         return mark_safe(
-            f'stroke="{_text(self.colour)}" stroke-width="{_number(self.width)}"{dash}'
+            f'stroke="{escape(self.colour)}" stroke-width="{_number(self.width)}"{dash}'
         )
 
     @functools.cached_property
     def path_attributes(self):
         """What every edge of this kind's <path> says of it, escaped once (Edge.svg)."""
         return (
-            f'class="graph-edge" data-relation="{_text(self.key)}"',
+            f'class="graph-edge" data-relation="{escape(self.key)}"',
             self.stroke,
-            _text(self.arrow),
+            escape(self.arrow),
         )
 
 
@@ -195,7 +192,7 @@ class Node:
         an included template, because of its thirteen values: at the template language's 5 to 10 µs
         a value, the nodes were most of what a drawing cost (the /graph/ page draws up to 300).
         Every value is escaped, or printed as a number, as the template printed it."""
-        t, n = _text, _number
+        t, n = escape, _number
         return mark_safe(
             f'<a class="graph-node graph-node--{t(self.kind)}" href="{t(self.url)}">'
             f"<title>{t(self.title)}</title>"
@@ -222,7 +219,7 @@ class Edge:
 
     def svg(self, svg_id):
         """The edge's SVG path with its sentence, as the template drew it (see Node.svg)."""
-        t = _text
+        t = escape
         head, stroke, arrow = self.kind.path_attributes
         return mark_safe(
             f'<path {head} d="{t(self.d)}" {stroke} marker-end="url(#{t(svg_id)}-{arrow})">'
@@ -277,7 +274,7 @@ class Graph:
     def bands_svg(self):
         """The year bands: a shaded <rect> every other year, and each year's label (see
         Node.svg for why this is not written in a template)."""
-        t, n = _text, _number
+        t, n = escape, _number
         out = []
         for band in self.bands:
             rect = (
@@ -299,7 +296,7 @@ class Graph:
 
         Written here rather than in an included template, as its parts are (Node.svg): the
         record page draws one, and in the template language it was a sixth of that page."""
-        t, n = _text, _number
+        t, n = escape, _number
         arrows = "".join(
             f'\n    <marker id="{t(svg_id)}-arrow-{name}" viewBox="0 0 10 10" refX="9" refY="5" '
             'markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" '
@@ -337,7 +334,7 @@ class Graph:
     @property
     def columns_svg(self):
         """The columns' headings."""
-        t, n = _text, _number
+        t, n = escape, _number
         return mark_safe(
             "".join(
                 f'<text x="{n(column.cx)}" y="22" text-anchor="middle" font-size="13" '
