@@ -115,7 +115,8 @@ def paragraph_blocks(paragraphs):
     Drawn here for the reason resolution_rows() is: a resolution may have thirty paragraphs of
     a dozen values each. Every value is escaped, as the template did."""
     e = escape_value
-    cited = f'<span class="badge badge--body">{e(_("cited by UNODC"))}</span>'
+    cited = e(_("cited by UNODC"))
+    cited = f'<span class="badge badge--body">{cited}</span>'
     unread = e(_("The text of this paragraph has not been seen; what it asks is not recorded."))
     confirmed, unverified = verification_badges()
     out = []
@@ -203,15 +204,16 @@ def resolution_facts(r, body_url):
     they cost 4% of the record page's instructions); tests/test_resolution_page.py checks the
     markup is what the template wrote, for every real resolution and for values holding markup."""
     e = escape_value
-    not_recorded = f'<span class="unknown">{e(_("Not recorded"))}</span>'
+    label = _fact_labels(translation.get_language())
+    not_recorded = f'<span class="unknown">{label["not_recorded"]}</span>'
     body = r.body
     facts = f'<a href="{e(body_url)}">{e(body.name)}</a>'
     if body.parent:
         reports = _('(reports to <a href="%(url)s">%(code)s</a>)')
         parent = body.parent
         facts += " " + reports % {"url": e(parent.get_absolute_url()), "code": e(parent.code)}
-    out = [f"<dt>{e(_('Body'))}</dt><dd>{facts}</dd>"]
-    out.append(f"<dt>{e(_('Number'))}</dt><dd>{e(r.number)}</dd>")
+    out = [f"<dt>{label['body']}</dt><dd>{facts}</dd>"]
+    out.append(f"<dt>{label['number']}</dt><dd>{e(r.number)}</dd>")
     if r.symbol:
         symbol = f'<span class="symbol">{e(r.symbol)}</span> {unverified(r, "symbol")}'
     elif r.contained_in:
@@ -220,8 +222,8 @@ def resolution_facts(r, body_url):
         if r.contained_in_title:
             symbol += f"<br><small>{e(r.contained_in_title)}</small>"
     else:
-        symbol = f'<span class="unknown">{e(_("Not known"))}</span>'
-    out.append(f"<dt>{e(_('Symbol'))}</dt><dd>{symbol}</dd>")
+        symbol = f'<span class="unknown">{label["not_known"]}</span>'
+    out.append(f"<dt>{label['symbol']}</dt><dd>{symbol}</dd>")
     if r.adopted_on:
         long_date = pgettext("long date: 12 February 2015", "j F Y")
         adopted = (
@@ -231,23 +233,42 @@ def resolution_facts(r, body_url):
     else:
         unknown = _("(exact date not established)")
         adopted = f'{e(str(r.year))} <span class="unknown">{e(unknown)}</span>'
-    out.append(f"<dt>{e(_('Adopted'))}</dt><dd>{adopted}</dd>")
+    out.append(f"<dt>{label['adopted']}</dt><dd>{adopted}</dd>")
     session = f"{e(r.session)} {unverified(r, 'session')}" if r.session else not_recorded
-    out.append(f"<dt>{e(_('Session'))}</dt><dd>{session}</dd>")
+    out.append(f"<dt>{label['session']}</dt><dd>{session}</dd>")
     if r.meeting:
         meeting = f"{e(r.meeting)} {unverified(r, 'meeting')}"
-        out.append(f"<dt>{e(_('Meeting'))}</dt><dd>{meeting}</dd>")
+        out.append(f"<dt>{label['meeting']}</dt><dd>{meeting}</dd>")
     if r.adoption_mode:
         mode = f"{e(r.get_adoption_mode_display())} {unverified(r, 'adoption_mode')}"
     else:
         mode = not_recorded
     if r.adoption_note:
         mode += f" ({e(r.adoption_note)})"
-    out.append(f"<dt>{e(_('Adoption'))}</dt><dd>{mode}</dd>")
+    out.append(f"<dt>{label['adoption']}</dt><dd>{mode}</dd>")
     if r.press_release:
         release = f'<span class="symbol">{e(r.press_release)}</span>'
-        out.append(f"<dt>{e(_('Press release'))}</dt><dd>{release}</dd>")
+        out.append(f"<dt>{label['press_release']}</dt><dd>{release}</dd>")
     return mark_safe("\n    ".join(out))
+
+
+@functools.lru_cache(maxsize=16)
+def _fact_labels(language):
+    """resolution_facts()' labels in `language` (the active one), escaped, made once. Marked
+    outside the f-strings: makemessages (xgettext) does not read into their replacement fields."""
+    labels = {
+        "body": _("Body"),
+        "number": _("Number"),
+        "symbol": _("Symbol"),
+        "adopted": _("Adopted"),
+        "session": _("Session"),
+        "meeting": _("Meeting"),
+        "adoption": _("Adoption"),
+        "press_release": _("Press release"),
+        "not_recorded": _("Not recorded"),
+        "not_known": _("Not known"),
+    }
+    return {key: html.escape(text) for key, text in labels.items()}
 
 
 @register.simple_tag
@@ -284,10 +305,12 @@ def provenance(record):
         )
         sources = f'<ol class="sources">{links}</ol>'
     else:
-        sources = f'<p class="unknown">{e(_("No source is recorded for this record."))}</p>'
+        no_source = e(_("No source is recorded for this record."))
+        sources = f'<p class="unknown">{no_source}</p>'
+    heading = e(_("Sources and verification"))
     return mark_safe(
         '<section aria-labelledby="provenance-heading" class="provenance">\n'
-        f'  <h2 id="provenance-heading">{e(_("Sources and verification"))}</h2>\n'
+        f'  <h2 id="provenance-heading">{heading}</h2>\n'
         f"  <p>{confirmed if record.is_confirmed else unverified}\n"
         f"    {e(meaning)}\n    {recalled}\n  </p>\n  {note}\n  {sources}\n</section>"
     )
