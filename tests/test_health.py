@@ -339,8 +339,12 @@ def test_unchanged_pages_answer_304(client, page):
 
 def _through_the_wsgi_handler(method, path):
     """(status, headers, body) as a WSGI server gets them: the test client would drop a HEAD
-    answer's body itself, hiding whether the application sent one."""
+    answer's body itself, hiding whether the application sent one. As the test client does,
+    the request leaves the test's connection alone: close_old_connections() would close it,
+    since the test's transaction holds autocommit off."""
+    from django.core import signals
     from django.core.handlers.wsgi import WSGIHandler
+    from django.db import close_old_connections
 
     environ = RequestFactory().generic(method, path).environ
     started = {}
@@ -348,11 +352,17 @@ def _through_the_wsgi_handler(method, path):
     def start_response(status, headers, exc_info=None):
         started.update(status=status, headers=dict(headers))
 
-    body = WSGIHandler()(environ, start_response)
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
     try:
-        content = b"".join(body)
+        body = WSGIHandler()(environ, start_response)
+        try:
+            content = b"".join(body)
+        finally:
+            body.close()
     finally:
-        body.close()
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
     return started["status"], started["headers"], content
 
 
