@@ -227,23 +227,28 @@ def test_outage_and_recovery_without_restart(client, _reference_data_restored):
     assert client.get("/").status_code == 200
 
 
-@postgresql_only
-@pytest.mark.django_db(transaction=True)
-def test_terminated_connections_are_replaced(client, _reference_data_restored):
-    """PostgreSQL restarted under us (every backend terminated): at most one request fails."""
+def _admin_connection():
+    """A psycopg connection of its own to the test database, beside Django's."""
     import psycopg
 
-    require_postgresql()
-    assert client.get("/resolutions/").status_code == 200  # a live persistent connection
     db = connection.settings_dict
-    with psycopg.connect(
+    return psycopg.connect(
         dbname=db["NAME"],
         user=db["USER"],
         password=db["PASSWORD"],
         host=db["HOST"],
         port=db["PORT"],
         autocommit=True,
-    ) as admin:
+    )
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_terminated_connections_are_replaced(client, _reference_data_restored):
+    """PostgreSQL restarted under us (every backend terminated): at most one request fails."""
+    require_postgresql()
+    assert client.get("/resolutions/").status_code == 200  # a live persistent connection
+    with _admin_connection() as admin:
         terminated = admin.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
             " WHERE datname = current_database() AND pid <> pg_backend_pid()"
@@ -260,17 +265,7 @@ def _terminate_from_outside(pids):
     """Terminate these backends from another connection; wait until they are gone."""
     import time
 
-    import psycopg
-
-    db = connection.settings_dict
-    with psycopg.connect(
-        dbname=db["NAME"],
-        user=db["USER"],
-        password=db["PASSWORD"],
-        host=db["HOST"],
-        port=db["PORT"],
-        autocommit=True,
-    ) as admin:
+    with _admin_connection() as admin:
         for pid in pids:
             assert admin.execute("SELECT pg_terminate_backend(%s)", [pid]).fetchone()[0]
         for _ in range(100):
