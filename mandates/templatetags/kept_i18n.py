@@ -49,11 +49,9 @@ class KeptTranslateNode(i18n.TranslateNode):
         key = (translation.get_language(), context.autoescape)
         value = self.kept.get(key)
         if value is None:
-            asvar, self.asvar = self.asvar, None
-            try:
-                value = self.kept[key] = super().render(context)
-            finally:
-                self.asvar = asvar
+            output = super().render(context)  # with `as`, it sets the variable and returns ""
+            self.kept[key] = context[self.asvar] if self.asvar else output
+            return output
         if self.asvar:
             context[self.asvar] = value
             return ""
