@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "axes",
+    "core",
     "instruments",
     "partners",
     "mandates",

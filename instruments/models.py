@@ -8,7 +8,7 @@ from django.utils import dateformat
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from mandates.provenance import Sourced
+from core.models import Sourced
 from mandates.routes import slug_url
 
 PARTIAL_DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")

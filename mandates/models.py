@@ -17,7 +17,7 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from mandates.provenance import Sourced
+from core.models import Sourced
 from mandates.routes import slug_url
 
 UN_LANGUAGES = [  # the UN order, each named in its own script: never translated

@@ -3,7 +3,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from mandates.provenance import Sourced
+from core.models import Sourced
 from mandates.routes import slug_url
 
 

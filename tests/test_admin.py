@@ -31,7 +31,7 @@ from mandates.models import (
     ResolutionCitation,
     ResolutionInstrument,
 )
-from mandates.provenance import Sourced
+from core.models import Sourced
 from partners.models import Partner, PartnerTool
 
 pytestmark = pytest.mark.django_db

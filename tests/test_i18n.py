@@ -415,7 +415,7 @@ MODULES = [
         "mandates/feeds.py",
         "mandates/exports.py",
         "mandates/graph.py",
-        "mandates/provenance.py",
+        "core/models.py",
         "mandates/templatetags/mandates_tags.py",
         "instruments/models.py",
         "partners/models.py",
