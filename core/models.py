@@ -1,49 +1,210 @@
 """Provenance shared by every record: where its facts were read, and how sure we are of them."""
 
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import URLValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
 class Verification(models.TextChoices):
+    """How well a record's key facts are backed, from the kinds of its sources (never chosen)."""
+
     CONFIRMED = "confirmed", _("Confirmed")
+    CORROBORATED = "corroborated", _("Corroborated")
     UNVERIFIED = "unverified", _("Unverified")
+
+
+class SourceKind(models.TextChoices):
+    OFFICIAL = "official", _("Official")
+    COPY = "copy", _("Copy of the official document")
+    SECONDARY = "secondary", _("Secondary")
+
+
+# The sites of the UN system and of the organisations whose texts we record: a source there is
+# "official". Any host ending in one of these (press.un.org, webarchive.unesco.org) counts.
+OFFICIAL_HOSTS = (
+    "un.org",
+    "undocs.org",
+    "unodc.org",
+    "odccp.org",  # UNODC's former name and site
+    "unvienna.org",  # the UN Information Service, Vienna
+    "unesco.org",
+    "iom.int",
+    "basel.int",
+    "interpol.int",
+    "unidroit.org",
+    "wcoomd.org",
+    "osce.org",
+    "icom.museum",
+    "obs-traffic.museum",  # ICOM's observatory on illicit traffic
+    "coe.int",  # the Council of Europe, for its own conventions
+)
+
+# Never cited: quiz pages and machine-translated mirrors of encyclopaedias.
+BARRED_HOSTS = ("quizzclub.com", "xcv.wiki", "stringtranslate.com")
+
+
+def _host_in(host, domains):
+    return any(host == d or host.endswith("." + d) for d in domains)
+
+
+@dataclass(frozen=True)
+class Source:
+    kind: str
+    url: str
+
+    @property
+    def host(self):
+        host = (urlsplit(self.url).hostname or "").rstrip(".")
+        return host.removeprefix("www.")
+
+    @property
+    def is_official_host(self):
+        return _host_in(self.host, OFFICIAL_HOSTS)
+
+    def get_kind_display(self):
+        return SourceKind(self.kind).label
+
+
+def parse_sources(text):
+    """The sources written one a line as "kind URL" ("copy https://..."); a bare URL on an
+    official host is official. Returns (sources, errors)."""
+    sources, errors = [], []
+    validate = URLValidator(schemes=["http", "https"])
+    kinds = {k.value for k in SourceKind}
+    for line in text.splitlines():
+        words = line.split()
+        if not words:
+            continue
+        kind, url = (words[0].lower(), words[1:]) if words[0].lower() in kinds else ("", words)
+        if len(url) != 1:
+            errors.append(f"“{line.strip()}”: write the kind, a space, then one web address.")
+            continue
+        try:
+            validate(url[0])
+        except ValidationError:
+            errors.append(f"“{url[0]}” is not a web address.")
+            continue
+        source = Source(kind or SourceKind.OFFICIAL, url[0])
+        if _host_in(source.host, BARRED_HOSTS):
+            errors.append(f"{source.host} is not cited here (quiz pages, machine translations).")
+        elif not kind and not source.is_official_host:
+            errors.append(
+                f"{source.host} is not an official site: start the line with “copy” (a "
+                "reproduction of the official document) or “secondary” (news, blogs, databases)."
+            )
+        elif source.kind == SourceKind.OFFICIAL and not source.is_official_host:
+            errors.append(
+                f"{source.host} is not a site of the UN system or of a partner organisation: "
+                "mark it “copy” or “secondary”."
+            )
+        else:
+            sources.append(source)
+    return sources, errors
+
+
+def normalise_text(value):
+    """Line endings as \\n and no trailing spaces on any line or at the end: what a browser sends
+    back (\\r\\n) is then the same text as what it was sent."""
+    lines = value.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\n".join(line.rstrip() for line in lines).strip("\n")
 
 
 class Sourced(models.Model):
     """Abstract base: the sources a record rests on and a verification status readers can see.
 
-    A record is *confirmed* when the facts that identify and date it were read in a listed source.
-    Single values that were recalled rather than read are named in ``unverified_fields``, so a page
-    can mark exactly those values, even on a confirmed record.
+    The status follows from the record, on every save: *confirmed* when an official source or a
+    copy of the official document backs it and none of its key facts (``KEY_FIELDS``) is marked
+    as not read in a source; *corroborated* when only secondary sources back it (and no key fact
+    is marked); *unverified* otherwise. Single values not read in any source are named in
+    ``unverified_fields``, so a page can mark exactly those values. A value nobody could
+    establish stays empty: that is not a doubt about it, so it does not lower the status.
     """
 
+    KEY_FIELDS = ()  # the facts that identify and date the record; each model names its own
+
     verification = models.CharField(
-        max_length=10, choices=Verification, default=Verification.UNVERIFIED, db_index=True
+        max_length=12,
+        choices=Verification,
+        default=Verification.UNVERIFIED,
+        db_index=True,
+        editable=False,
+        help_text="Follows from the sources' kinds and the unverified fields, on every save.",
     )
     verification_note = models.TextField(
         blank=True, help_text="What is uncertain, conflicting or still to be checked."
     )
     sources = models.TextField(
-        blank=True, help_text="One URL per line: the public pages these facts were read in."
+        blank=True,
+        help_text="One source a line: its kind (official, copy or secondary), a space, its web "
+        "address. A bare address on a UN or partner site is official.",
     )
     unverified_fields = models.JSONField(
         default=list,
         blank=True,
-        help_text='Field names whose value was recalled, not read in a source, e.g. ["symbol"].',
+        help_text='Field names whose value was not read in a source, e.g. ["symbol"].',
+    )
+    updated_at = models.DateTimeField(
+        _("last changed"), null=True, blank=True, editable=False, db_index=True
     )
 
     class Meta:
         abstract = True
 
+    def save(self, *args, **kwargs):
+        self.normalise_texts()
+        self.verification = self.derived_verification()
+        self.updated_at = timezone.now()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "verification", "updated_at"}
+        super().save(*args, **kwargs)
+
+    @property
+    def source_list(self):
+        return parse_sources(self.sources)[0]
+
     @property
     def source_urls(self):
-        return [line.strip() for line in self.sources.splitlines() if line.strip()]
+        return [source.url for source in self.source_list]
+
+    def sources_by_kind(self):
+        """[(kind label, [sources])]: official, copy, secondary, leaving out empty kinds."""
+        sources = self.source_list
+        return [
+            (kind.label, [s for s in sources if s.kind == kind])
+            for kind in SourceKind
+            if any(s.kind == kind for s in sources)
+        ]
 
     @property
     def is_confirmed(self):
         return self.verification == Verification.CONFIRMED
+
+    @property
+    def unverified_key_fields(self):
+        return [name for name in self.KEY_FIELDS if name in (self.unverified_fields or [])]
+
+    def derived_verification(self):
+        if self.unverified_key_fields:
+            return Verification.UNVERIFIED
+        kinds = {source.kind for source in self.source_list}
+        if kinds & {SourceKind.OFFICIAL, SourceKind.COPY}:
+            return Verification.CONFIRMED
+        if SourceKind.SECONDARY in kinds:
+            return Verification.CORROBORATED
+        return Verification.UNVERIFIED
+
+    def normalise_texts(self):
+        for field in self._meta.concrete_fields:
+            if isinstance(field, models.CharField | models.TextField):
+                value = getattr(self, field.attname)
+                if isinstance(value, str):
+                    setattr(self, field.attname, normalise_text(value))
 
     def full_clean(self, exclude=None, validate_unique=True, validate_constraints=True):
         """As Model.full_clean, but an error that clean() ties to a field the form leaves out
@@ -62,14 +223,9 @@ class Sourced(models.Model):
     def clean(self):
         super().clean()
         errors = {}
-        validate = URLValidator(schemes=["http", "https"])
-        for url in self.source_urls:
-            try:
-                validate(url)
-            except ValidationError:
-                errors.setdefault("sources", []).append(f"“{url}” is not a web address.")
-        if self.is_confirmed and not self.source_urls:
-            errors["verification"] = "A confirmed record needs at least one source."
+        source_errors = parse_sources(self.sources)[1]
+        if source_errors:
+            errors["sources"] = source_errors
         names = {f.name for f in self._meta.get_fields()}
         if not isinstance(self.unverified_fields, list):
             errors["unverified_fields"] = "Give a list of field names."

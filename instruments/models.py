@@ -64,6 +64,8 @@ class InstrumentQuerySet(models.QuerySet):
 class Instrument(Sourced):
     """A convention, protocol, set of guidelines, declaration or model treaty."""
 
+    KEY_FIELDS = ("title", "adopted_on")
+
     CORE_SLUGS = ("untoc", "guidelines", "doha-declaration")
 
     @staticmethod

@@ -28,7 +28,13 @@ from mandates.models import (
     ResolutionInstrument,
 )
 
-PROVENANCE_FIELDS = ("verification", "verification_note", "sources", "unverified_fields")
+PROVENANCE_FIELDS = (
+    "verification",
+    "verification_note",
+    "sources",
+    "unverified_fields",
+    "updated_at",
+)
 
 
 def excerpt(text, length=80):
@@ -82,6 +88,10 @@ class SourcedMixin(FormFieldsMixin):
             {"fields": PROVENANCE_FIELDS, "classes": self.provenance_classes},
         )
         return [*super().get_fieldsets(request, obj), provenance]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The status follows from the sources' kinds and the unverified fields (Sourced.save()).
+        return (*super().get_readonly_fields(request, obj), "verification", "updated_at")
 
 
 class BaseAdmin(FormFieldsMixin, SimpleHistoryAdmin):
@@ -196,14 +206,15 @@ class ParagraphInline(SourcedMixin, admin.StackedInline):
             None,
             {
                 "fields": [
-                    ("number", "verb", "cited_on_page"),
+                    ("number", "position", "verb", "cited_on_page"),
                     "summary",
-                    ("addressees", "activities", "partners"),
+                    ("addressees", "assisted_by"),
+                    ("activities", "partners"),
                 ]
             },
         )
     ]
-    autocomplete_fields = ("addressees", "activities", "partners")
+    autocomplete_fields = ("addressees", "assisted_by", "activities", "partners")
     provenance_classes = ("collapse",)
     textarea_rows = {**SourcedMixin.textarea_rows, "summary": 3}
     extra = 0
@@ -229,7 +240,7 @@ class ResolutionAdmin(SourcedAdmin):
         "adopted_on",
         "confirmed",
     )
-    list_filter = (SyntheticFilter, "body", "adoption_mode", "instruments", "partners")
+    list_filter = (SyntheticFilter, "body", "relevance", "adoption_mode", "instruments", "partners")
     search_fields = (
         "=body__code",
         "number",
@@ -265,7 +276,7 @@ class ResolutionAdmin(SourcedAdmin):
                 ]
             },
         ),
-        ("Content", {"fields": ["summary"]}),
+        ("Content", {"fields": ["relevance", "summary"]}),
         ("Links", {"fields": ["partners", "official_url", "press_release"]}),
         ("Load testing", {"fields": ["is_synthetic"], "classes": ["collapse"]}),
     ]
@@ -331,7 +342,7 @@ class ParagraphAdmin(SourcedAdmin):
     autocomplete_fields = ("resolution", "addressees", "activities", "partners")
     fieldsets = [
         ("Identity", {"fields": ["resolution", ("number", "verb", "cited_on_page")]}),
-        ("Content", {"fields": ["summary"]}),
+        ("Content", {"fields": ["relevance", "summary"]}),
         ("Links", {"fields": ["addressees", "activities", "partners"]}),
     ]
 
@@ -378,7 +389,7 @@ class ExpertGroupAdmin(SourcedAdmin):
     prepopulated_fields = {"slug": ("name",)}
     fieldsets = [
         ("Identity", {"fields": ["name", "slug", "convened_by", "reports_to"]}),
-        ("Content", {"fields": ["summary"]}),
+        ("Content", {"fields": ["relevance", "summary"]}),
     ]
     inlines = [ExpertGroupMeetingInline]
 

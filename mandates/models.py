@@ -9,8 +9,8 @@ from django.contrib.postgres.search import (
 )
 from django.core.exceptions import ValidationError
 from django.db import connection, connections, models, router
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Value
-from django.db.models.functions import Coalesce, Lower, Replace
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import dateformat
 from django.utils.translation import get_language, gettext
@@ -58,6 +58,8 @@ class BodyQuerySet(models.QuerySet):
 
 class Body(Sourced):
     """An organ that adopts mandates: General Assembly, Security Council, CCPCJ, ..."""
+
+    KEY_FIELDS = ("name",)
 
     class Kind(models.TextChoices):
         PRINCIPAL_ORGAN = "principal-organ", _("Principal organ of the United Nations")
@@ -182,8 +184,8 @@ RESOLUTION_SEARCH_VECTOR = (
 
 
 class ResolutionQuerySet(models.QuerySet):
-    def get_by_natural_key(self, body_code, number):
-        return self.get(body__code=body_code, number=number)
+    def get_by_natural_key(self, body_code, slug):
+        return self.get(body__code=body_code, slug=slug)
 
     def real(self):
         return self.filter(is_synthetic=False)
@@ -477,27 +479,34 @@ def reference_list(queryset):
 class Resolution(Sourced):
     """A resolution of a body, as the body numbers it, with the mandates it gives."""
 
+    KEY_FIELDS = ("number", "title", "adopted_on", "year")
+
+    class Kind(models.TextChoices):
+        RESOLUTION = "resolution", _("resolution")
+        DECISION = "decision", _("decision")
+
+    class Relevance(models.TextChoices):
+        UNODC = "unodc", _("Mandates UNODC")
+        RELATED = "related", _("Related")
+
     class AdoptionMode(models.TextChoices):
         WITHOUT_VOTE = "without-vote", _("Without a vote")
         UNANIMOUS = "unanimous", _("Unanimously")
         RECORDED_VOTE = "recorded-vote", _("Recorded vote")
 
     body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="resolutions")
+    kind = models.CharField(max_length=10, choices=Kind, default=Kind.RESOLUTION)
     number = models.CharField(
-        max_length=30, help_text='As the body writes it: "74/175", "2347 (2017)", "2010/19".'
+        max_length=30,
+        blank=True,
+        help_text='As the body writes it: "74/175", "2347 (2017)", "2010/19". Empty while no '
+        "source shows it.",
     )
-    # The URL segment, made by the database from the number ("2347 (2017)" -> "2347-2017"), so it
-    # can never drift from it, whoever writes the row (admin, loaddata, a migration).
-    slug = models.GeneratedField(
-        expression=Lower(
-            Replace(
-                Replace(Replace("number", Value("/"), Value("-")), Value(" ("), Value("-")),
-                Value(")"),
-                Value(""),
-            )
-        ),
-        output_field=models.CharField(max_length=40),
-        db_persist=True,
+    slug = models.SlugField(
+        max_length=40,
+        blank=True,
+        help_text='The URL segment: made from the number ("2347 (2017)" -> "2347-2017"); '
+        'without a number, give one from the date ("2018-12-13").',
     )
     symbol = models.CharField(
         max_length=40,
@@ -522,6 +531,14 @@ class Resolution(Sourced):
     )
     press_release = models.CharField(max_length=40, blank=True)
     summary = models.TextField(blank=True)
+    relevance = models.CharField(
+        max_length=10,
+        choices=Relevance,
+        default=Relevance.RELATED,
+        db_index=True,
+        help_text="Mandates UNODC: listed on the UNODC mandates page, or addresses UNODC. "
+        "Related: the wider UN framework on cultural property.",
+    )
     instruments = models.ManyToManyField(
         "instruments.Instrument",
         through="ResolutionInstrument",
@@ -556,7 +573,12 @@ class Resolution(Sourced):
     class Meta:
         ordering = ["-year", F("adopted_on").desc(nulls_last=True), "body__position", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["body", "number"], name="resolution_unique_number"),
+            models.UniqueConstraint(
+                fields=["body", "number"],
+                condition=~Q(number=""),
+                name="resolution_unique_number",
+                violation_error_message="This body already has a resolution with this number.",
+            ),
             models.UniqueConstraint(fields=["body", "slug"], name="resolution_unique_slug"),
             models.UniqueConstraint(
                 fields=["symbol"],
@@ -586,10 +608,20 @@ class Resolution(Sourced):
         ]
 
     def __str__(self):
-        return f"{self.body.code} {self.number}"
+        return f"{self.body.code} {self.number or self.slug}"
 
     def natural_key(self):
-        return (self.body.code, self.number)
+        return (self.body.code, self.slug)
+
+    @staticmethod
+    def slug_for(number):
+        """The URL segment of a number: "2347 (2017)" -> "2347-2017", "74/175" -> "74-175"."""
+        return number.replace("/", "-").replace(" (", "-").replace(")", "").lower()
+
+    def save(self, *args, **kwargs):
+        if self.number:
+            self.slug = self.slug_for(self.number)
+        super().save(*args, **kwargs)
 
     natural_key.dependencies = ["mandates.body", "instruments.instrument", "partners.partner"]
 
@@ -601,6 +633,8 @@ class Resolution(Sourced):
         errors = {}
         body = self.body if self.body_id else None
         match = body.match_number(self.number) if body and self.number else None
+        if not self.number and not self.slug:
+            errors["slug"] = "Without a number, give the URL segment (e.g. the date, 2018-12-13)."
         if body and self.number and not match:
             errors["number"] = f"“{self.number}” is not how the {body.name} numbers resolutions."
         if match and "year" in match.groupdict() and self.year and int(match["year"]) != self.year:
@@ -632,15 +666,26 @@ class Resolution(Sourced):
         return undocs_links(symbol) if symbol else []
 
     @property
+    def designation(self):
+        """ "resolution 2199 (2015)", "decision 2009/246", or, without a number, "resolution of
+        13 December 2018 (number not established)"."""
+        if self.number:
+            return f"{self.kind} {self.number}"
+        when = dateformat.format(self.adopted_on, "j F Y") if self.adopted_on else self.year
+        return f"{self.kind} of {when} (number not established)"
+
+    @property
     def citation(self):
         """A copy-ready citation: "Security Council resolution 2199 (2015)"."""
-        text = f"{self.body.name} resolution {self.number}"
+        text = f"{self.body.name} {self.designation}"
         if not self.symbol and self.contained_in:
             text += f", contained in {self.contained_in}"
         return text
 
     def paragraph_citation(self, paragraph_number):
-        return f"{self.body.name} resolution {self.number}, para. {paragraph_number}"
+        if paragraph_number is None:
+            return f"{self.citation}, paragraph number not established"
+        return f"{self.citation}, para. {paragraph_number}"
 
     # --- the record page: the resolution and everything linked to it
 
@@ -1143,10 +1188,10 @@ def _choice_labels(choices, language):
 
 
 class ResolutionInstrumentQuerySet(models.QuerySet):
-    def get_by_natural_key(self, body_code, number, instrument_slug, relation):
+    def get_by_natural_key(self, body_code, slug, instrument_slug, relation):
         return self.get(
             resolution__body__code=body_code,
-            resolution__number=number,
+            resolution__slug=slug,
             instrument__slug=instrument_slug,
             relation=relation,
         )
@@ -1227,12 +1272,12 @@ class ResolutionTally(models.Model):
 
 
 class ResolutionCitationQuerySet(models.QuerySet):
-    def get_by_natural_key(self, body_code, number, cited_body_code, cited_number, relation):
+    def get_by_natural_key(self, body_code, slug, cited_body_code, cited_slug, relation):
         return self.get(
             citing__body__code=body_code,
-            citing__number=number,
+            citing__slug=slug,
             cited__body__code=cited_body_code,
-            cited__number=cited_number,
+            cited__slug=cited_slug,
             relation=relation,
         )
 
@@ -1258,12 +1303,14 @@ class ResolutionCitation(models.Model):
         REAFFIRMS = "reaffirms", _("Reaffirms")
         WELCOMES = "welcomes", _("Welcomes")
         RECOMMENDED_BY = "recommended-by", _("Adopted on the recommendation of")
+        REFERS_TO = "refers-to", _("Refers to")
 
     REVERSE_LABELS = {
         "recalls": _("Recalled by"),
         "reaffirms": _("Reaffirmed by"),
         "welcomes": _("Welcomed by"),
         "recommended-by": _("Recommended the draft adopted as"),
+        "refers-to": _("Referred to by"),
     }
 
     citing = models.ForeignKey(Resolution, on_delete=models.CASCADE, related_name="citation_links")
@@ -1306,10 +1353,8 @@ class ResolutionCitation(models.Model):
 
 
 class ParagraphQuerySet(models.QuerySet):
-    def get_by_natural_key(self, body_code, number, paragraph):
-        return self.get(
-            resolution__body__code=body_code, resolution__number=number, number=paragraph
-        )
+    def get_by_natural_key(self, body_code, slug, position):
+        return self.get(resolution__body__code=body_code, resolution__slug=slug, position=position)
 
     @staticmethod
     def _tagged_condition():
@@ -1353,7 +1398,12 @@ class ParagraphQuerySet(models.QuerySet):
 
 
 class Paragraph(Sourced):
-    """An operative paragraph a mandate rests on: what it asks, and of whom."""
+    """An operative paragraph a mandate rests on: what it asks, and of whom.
+
+    Its number is the resolution's own; where no source shows it, it stays empty (never guessed)
+    and ``position`` alone orders the paragraph among the others."""
+
+    KEY_FIELDS = ("number", "summary")
 
     class Verb(models.TextChoices):
         DECIDES = "decides", _("Decides")
@@ -1367,14 +1417,27 @@ class Paragraph(Sourced):
         NOTES = "notes", _("Notes")
 
     resolution = models.ForeignKey(Resolution, on_delete=models.CASCADE, related_name="paragraphs")
-    number = models.PositiveSmallIntegerField()
+    number = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="As the resolution numbers it. Empty while unknown."
+    )
+    position = models.PositiveSmallIntegerField(
+        help_text="Its place among the resolution's paragraphs: the number, where there is one."
+    )
     summary = models.TextField(
         blank=True,
         help_text="What the paragraph asks, in our words (not the official text). Empty while "
         "the text has not been seen.",
     )
     verb = models.CharField(_("operative verb"), max_length=20, choices=Verb, blank=True)
-    addressees = models.ManyToManyField(Addressee, blank=True, related_name="paragraphs")
+    addressees = models.ManyToManyField(
+        Addressee, blank=True, related_name="paragraphs", help_text="Whom it asks to act."
+    )
+    assisted_by = models.ManyToManyField(
+        Addressee,
+        blank=True,
+        related_name="assisting_paragraphs",
+        help_text="Bodies it names as a source of assistance or support, without addressing them.",
+    )
     partners = models.ManyToManyField(
         "partners.Partner", blank=True, related_name="paragraphs", help_text="Partners it names."
     )
@@ -1387,14 +1450,20 @@ class Paragraph(Sourced):
     search_document = SearchVectorField(null=True, blank=True, editable=False, serialize=False)
 
     history = HistoricalRecords(
-        m2m_fields=[addressees, partners, activities], excluded_fields=["search_document"]
+        m2m_fields=[addressees, assisted_by, partners, activities],
+        excluded_fields=["search_document"],
     )
     objects = SearchDocumentDeferred.from_queryset(ParagraphQuerySet)()
 
     class Meta:
-        ordering = ["resolution", "number"]
+        ordering = ["resolution", "position"]
         constraints = [
             models.UniqueConstraint(fields=["resolution", "number"], name="paragraph_unique"),
+            models.UniqueConstraint(
+                fields=["resolution", "position"],
+                name="paragraph_unique_position",
+                violation_error_message="Another paragraph of this resolution has this position.",
+            ),
             models.CheckConstraint(
                 condition=Q(number__gte=1),
                 name="paragraph_number_positive",
@@ -1403,16 +1472,26 @@ class Paragraph(Sourced):
         ]
 
     def __str__(self):
+        if self.number is None:
+            return f"{self.resolution}, paragraph without established number ({self.position})"
         return f"{self.resolution}, para. {self.number}"
 
     def natural_key(self):
-        return (*self.resolution.natural_key(), self.number)
+        return (*self.resolution.natural_key(), self.position)
 
     natural_key.dependencies = ["mandates.resolution", "mandates.addressee", "mandates.activity"]
 
+    def save(self, *args, **kwargs):
+        if self.position is None:
+            self.position = self.number or 1 + max(
+                (p.position for p in Paragraph.objects.filter(resolution_id=self.resolution_id)),
+                default=0,
+            )
+        super().save(*args, **kwargs)
+
     @property
     def anchor(self):
-        return f"para-{self.number}"
+        return f"para-{self.number}" if self.number is not None else f"passage-{self.position}"
 
     def get_absolute_url(self):
         return f"{self.resolution.get_absolute_url()}#{self.anchor}"
@@ -1431,6 +1510,8 @@ class ExpertGroupQuerySet(models.QuerySet):
 
 
 class ExpertGroup(Sourced):
+    KEY_FIELDS = ("name",)
+
     slug = models.SlugField(max_length=80, unique=True)
     name = models.CharField(max_length=300)
     convened_by = models.CharField(max_length=200, blank=True)
@@ -1466,6 +1547,8 @@ class ExpertGroupMeetingQuerySet(models.QuerySet):
 
 
 class ExpertGroupMeeting(Sourced):
+    KEY_FIELDS = ("starts_on", "ends_on", "place")
+
     group = models.ForeignKey(ExpertGroup, on_delete=models.CASCADE, related_name="meetings")
     number = models.PositiveSmallIntegerField()
     starts_on = models.DateField()

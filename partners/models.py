@@ -22,6 +22,8 @@ class PartnerQuerySet(models.QuerySet):
 
 
 class Partner(Sourced):
+    KEY_FIELDS = ("full_name",)
+
     """An organisation UNODC works with against trafficking in cultural property."""
 
     slug = models.SlugField(max_length=30, unique=True, help_text='Lowercase acronym: "interpol".')

@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 
+from core.models import Sourced
 from instruments.models import Instrument
 from mandates.admin import PROVENANCE_FIELDS
 from mandates.models import (
@@ -31,7 +32,6 @@ from mandates.models import (
     ResolutionCitation,
     ResolutionInstrument,
 )
-from core.models import Sourced
 from partners.models import Partner, PartnerTool
 
 pytestmark = pytest.mark.django_db

@@ -43,7 +43,7 @@ NATURAL_KEY_FIELDS = {
     "mandates.resolution": ["body", "number"],
     "mandates.resolutioninstrument": ["resolution", "instrument", "relation"],
     "mandates.resolutioncitation": ["citing", "cited", "relation"],
-    "mandates.paragraph": ["resolution", "number"],
+    "mandates.paragraph": ["resolution", "position"],
     "mandates.expertgroup": ["slug"],
     "mandates.expertgroupmeeting": ["group", "number"],
     "mandates.pageentry": ["position"],
