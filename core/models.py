@@ -32,6 +32,7 @@ OFFICIAL_HOSTS = (
     "unodc.org",
     "odccp.org",  # UNODC's former name and site
     "unvienna.org",  # the UN Information Service, Vienna
+    "unic.org.in",  # the UN Information Centre, New Delhi
     "unesco.org",
     "iom.int",
     "basel.int",

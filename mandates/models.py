@@ -17,7 +17,7 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.models import Sourced
+from core.models import Sourced, Verification
 from mandates.routes import slug_url
 
 UN_LANGUAGES = [  # the UN order, each named in its own script: never translated
@@ -1445,6 +1445,10 @@ class Paragraph(Sourced):
     cited_on_page = models.BooleanField(
         default=False, help_text="The UNODC mandates page cites this paragraph."
     )
+    in_annex = models.BooleanField(
+        default=False,
+        help_text="Numbered within the resolution's annex (e.g. a declaration it endorses).",
+    )
     # PostgreSQL only: the summary's full-text document, stored by a trigger, GIN-indexed
     # (see Resolution.search_document).
     search_document = SearchVectorField(null=True, blank=True, editable=False, serialize=False)
@@ -1498,7 +1502,15 @@ class Paragraph(Sourced):
 
     @property
     def citation(self):
+        if self.in_annex and self.number is not None:
+            return f"{self.resolution.citation}, annex, para. {self.number}"
         return self.resolution.paragraph_citation(self.number)
+
+    def derived_verification(self):
+        """A paragraph whose text has not been established cannot be confirmed, whoever cites it."""
+        if not self.summary:
+            return Verification.UNVERIFIED
+        return super().derived_verification()
 
 
 # --- The expert group -------------------------------------------------------------------------
