@@ -252,13 +252,12 @@ class ResolutionAdmin(SourcedAdmin):
     )
     date_hierarchy = "adopted_on"
     autocomplete_fields = ("body", "partners")
-    readonly_fields = ("slug",)
     fieldsets = [
         (
             "Identity",
             {
                 "fields": [
-                    ("body", "number", "slug"),
+                    ("body", "kind", "number", "slug"),
                     "symbol",
                     ("contained_in", "contained_in_title"),
                     "title",
@@ -342,7 +341,7 @@ class ParagraphAdmin(SourcedAdmin):
     autocomplete_fields = ("resolution", "addressees", "activities", "partners")
     fieldsets = [
         ("Identity", {"fields": ["resolution", ("number", "verb", "cited_on_page")]}),
-        ("Content", {"fields": ["relevance", "summary"]}),
+        ("Content", {"fields": ["summary"]}),
         ("Links", {"fields": ["addressees", "activities", "partners"]}),
     ]
 
@@ -389,7 +388,7 @@ class ExpertGroupAdmin(SourcedAdmin):
     prepopulated_fields = {"slug": ("name",)}
     fieldsets = [
         ("Identity", {"fields": ["name", "slug", "convened_by", "reports_to"]}),
-        ("Content", {"fields": ["relevance", "summary"]}),
+        ("Content", {"fields": ["summary"]}),
     ]
     inlines = [ExpertGroupMeetingInline]
 

@@ -296,7 +296,7 @@ class ResolutionQuerySet(models.QuerySet):
         order = {
             "instruments": lambda row: (row[4] is None, row[4] or "", row[2]),
             "partners": lambda row: row[3],
-            "paragraphs": lambda row: row[5],
+            "paragraphs": lambda row: (row[5] is None, row[5] or 0),
         }
         for kind, key in order.items():
             for row in sorted((row for row in rows if row[0] == kind), key=key):

@@ -461,9 +461,10 @@ def test_valid_resolution_is_saved(post_resolution, bodies):
             "“96-175” is not how the General Assembly numbers resolutions.",
         ),
         (
-            {"verification": "confirmed", "sources": ""},
-            "verification",
-            "A confirmed record needs at least one source.",
+            {"sources": "official https://example.org/res-96-175"},
+            "sources",
+            "example.org is not a site of the UN system or of a partner organisation: "
+            "mark it “copy” or “secondary”.",
         ),
         (
             {"sources": "undocs.org/A/RES/96/175"},
@@ -481,7 +482,7 @@ def test_valid_resolution_is_saved(post_resolution, bodies):
             "The year must be between 1945 and 2100.",
         ),
     ],
-    ids=["symbol", "adopted-on", "number", "confirmed-without-sources", "source", "field", "year"],
+    ids=["symbol", "adopted-on", "number", "official-not-official", "source", "field", "year"],
 )
 def test_resolution_validation_is_a_form_error(post_resolution, fields, field, message):
     before = Resolution.objects.count()
@@ -514,7 +515,7 @@ def test_duplicate_number_is_a_form_error(post_resolution, bodies):
     Resolution.objects.create(body=bodies["GA"], number="96/175", year=2041)
     before = Resolution.objects.count()
     response = post_resolution(symbol="")
-    assert_shown(response, "Resolution with this Body and Number already exists.")
+    assert_shown(response, "This body already has a resolution with this number.")
     assert Resolution.objects.count() == before
 
 
