@@ -1,6 +1,7 @@
 import functools
 import re
 
+from django.contrib.humanize.templatetags.humanize import ordinal
 from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
@@ -13,6 +14,8 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import dateformat
+from django.utils.formats import date_format
+from django.utils.html import strip_tags
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -28,6 +31,11 @@ UN_LANGUAGES = [  # the UN order, each named in its own script: never translated
     ("ru", "Русский"),
     ("es", "Español"),
 ]
+
+
+def nth(number):
+    """ "7379th", "7379e": the ordinal in the page's language, as plain text."""
+    return strip_tags(ordinal(int(number)))
 
 
 def undocs_links(symbol):
@@ -70,6 +78,19 @@ class Body(Sourced):
     code = models.CharField(max_length=10, unique=True, help_text='Natural key: "GA", "SC".')
     slug = models.SlugField(max_length=20, unique=True, help_text='URL segment: "ga".')
     name = models.CharField(max_length=200)
+    name_fr = models.CharField(
+        "name in French", max_length=200, blank=True, help_text="As the UN writes it in French."
+    )
+    code_fr = models.CharField(
+        "abbreviation in French", max_length=10, blank=True, help_text='"AG", "CS".'
+    )
+    of_name_fr = models.CharField(
+        "“of the …” in French",
+        max_length=220,
+        blank=True,
+        help_text='How a French citation names it: "du Conseil de sécurité", '
+        '"de l\'Assemblée générale".',
+    )
     kind = models.CharField(max_length=30, choices=Kind)
     parent = models.ForeignKey(
         "self",
@@ -124,6 +145,15 @@ class Body(Sourced):
             errors["parent"] = "A body cannot report to itself."
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def display_name(self):
+        """The body's name in the page's language (the French one where recorded)."""
+        return self.name_fr if get_language() == "fr" and self.name_fr else self.name
+
+    @property
+    def display_code(self):
+        return self.code_fr if get_language() == "fr" and self.code_fr else self.code
 
     def match_number(self, number):
         return re.fullmatch(self.number_format, number)
@@ -668,24 +698,42 @@ class Resolution(Sourced):
     @property
     def designation(self):
         """ "resolution 2199 (2015)", "decision 2009/246", or, without a number, "resolution of
-        13 December 2018 (number not established)"."""
+        13 December 2018 (number not established)", in the page's language."""
+        kind = self.get_kind_display()
         if self.number:
-            return f"{self.kind} {self.number}"
-        when = dateformat.format(self.adopted_on, "j F Y") if self.adopted_on else self.year
-        return f"{self.kind} of {when} (number not established)"
+            return gettext("%(kind)s %(number)s") % {"kind": kind, "number": self.number}
+        when = date_format(self.adopted_on, "j F Y") if self.adopted_on else self.year
+        return gettext("%(kind)s of %(date)s (number not established)") % {
+            "kind": kind,
+            "date": when,
+        }
 
     @property
     def citation(self):
-        """A copy-ready citation: "Security Council resolution 2199 (2015)"."""
-        text = f"{self.body.name} {self.designation}"
+        """A copy-ready citation in the page's language: "Security Council resolution 2199
+        (2015)", "résolution 2199 (2015) du Conseil de sécurité" (UN usage in each language)."""
+        if get_language() == "fr" and self.body.of_name_fr:
+            text = f"{self.designation} {self.body.of_name_fr}"
+        else:
+            text = f"{self.body.name} {self.designation}"
         if not self.symbol and self.contained_in:
-            text += f", contained in {self.contained_in}"
+            text += gettext(", contained in %(symbol)s") % {"symbol": self.contained_in}
         return text
 
     def paragraph_citation(self, paragraph_number):
         if paragraph_number is None:
-            return f"{self.citation}, paragraph number not established"
-        return f"{self.citation}, para. {paragraph_number}"
+            return self.citation + gettext(", paragraph number not established")
+        return self.citation + gettext(", para. %(number)s") % {"number": paragraph_number}
+
+    @property
+    def meeting_display(self):
+        """The meeting in the page's language: "7379th meeting", "7379e séance"."""
+        match = re.fullmatch(r"(\d+)(?:st|nd|rd|th) (plenary )?meeting", self.meeting)
+        if not match:
+            return self.meeting
+        if match[2]:
+            return gettext("%(number)s plenary meeting") % {"number": nth(match[1])}
+        return gettext("%(number)s meeting") % {"number": nth(match[1])}
 
     # --- the record page: the resolution and everything linked to it
 
@@ -1503,7 +1551,9 @@ class Paragraph(Sourced):
     @property
     def citation(self):
         if self.in_annex and self.number is not None:
-            return f"{self.resolution.citation}, annex, para. {self.number}"
+            return self.resolution.citation + gettext(", annex, para. %(number)s") % {
+                "number": self.number
+            }
         return self.resolution.paragraph_citation(self.number)
 
     def derived_verification(self):

@@ -20,4 +20,34 @@ class Migration(migrations.Migration):
             name='in_annex',
             field=models.BooleanField(default=False, help_text="Numbered within the resolution's annex (e.g. a declaration it endorses)."),
         ),
+        migrations.AddField(
+            model_name='body',
+            name='code_fr',
+            field=models.CharField(blank=True, help_text='"AG", "CS".', max_length=10, verbose_name='abbreviation in French'),
+        ),
+        migrations.AddField(
+            model_name='body',
+            name='name_fr',
+            field=models.CharField(blank=True, help_text='As the UN writes it in French.', max_length=200, verbose_name='name in French'),
+        ),
+        migrations.AddField(
+            model_name='body',
+            name='of_name_fr',
+            field=models.CharField(blank=True, help_text='How a French citation names it: "du Conseil de sécurité", "de l\'Assemblée générale".', max_length=220, verbose_name='“of the …” in French'),
+        ),
+        migrations.AddField(
+            model_name='historicalbody',
+            name='code_fr',
+            field=models.CharField(blank=True, help_text='"AG", "CS".', max_length=10, verbose_name='abbreviation in French'),
+        ),
+        migrations.AddField(
+            model_name='historicalbody',
+            name='name_fr',
+            field=models.CharField(blank=True, help_text='As the UN writes it in French.', max_length=200, verbose_name='name in French'),
+        ),
+        migrations.AddField(
+            model_name='historicalbody',
+            name='of_name_fr',
+            field=models.CharField(blank=True, help_text='How a French citation names it: "du Conseil de sécurité", "de l\'Assemblée générale".', max_length=220, verbose_name='“of the …” in French'),
+        ),
     ]
