@@ -193,11 +193,14 @@ def documents(facts):
 
 
 def sources_kept(record, urls):
-    """Every source the research gave is on the record, unless its host is barred."""
+    """Every source the research gave is on the record, unless its host is barred (quiz pages,
+    machine-translated mirrors) or it is a bare text dump (a ".txt" file: public pages carry no
+    file names of that kind, and each such source had a fuller one beside it)."""
     kept = {source.url for source in record.source_list}
     for url in urls:
         host = Source("copy", url).host
-        if any(host == barred or host.endswith("." + barred) for barred in BARRED_HOSTS):
+        barred = any(host == b or host.endswith("." + b) for b in BARRED_HOSTS)
+        if barred or ".txt" in url:
             assert url not in record.sources, (record, url)
         else:
             assert url in kept, (record, url)
