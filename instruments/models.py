@@ -4,12 +4,12 @@ import re
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, Count, Q, Value, When
+from django.urls import reverse
 from django.utils import dateformat
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.models import Sourced
-from mandates.routes import slug_url
 
 PARTIAL_DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 
@@ -147,7 +147,7 @@ class Instrument(Sourced):
         return (self.slug,)
 
     def get_absolute_url(self):
-        return slug_url("instruments:detail", self.slug)
+        return reverse("instruments:detail", args=[self.slug])
 
     @property
     def is_treaty(self):

@@ -21,7 +21,6 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.models import Sourced, Verification
-from mandates.routes import slug_url
 
 UN_LANGUAGES = [  # the UN order, each named in its own script: never translated
     ("ar", "العربية"),
@@ -130,7 +129,7 @@ class Body(Sourced):
         return (self.code,)
 
     def get_absolute_url(self):
-        return slug_url("mandates:body-detail", self.slug)
+        return reverse("mandates:body-detail", args=[self.slug])
 
     def clean(self):
         super().clean()
@@ -255,11 +254,27 @@ class ResolutionQuerySet(models.QuerySet):
             )
         return self.filter(condition)
 
-    def for_listing(self):
-        """Everything resolution_list.html and the exports touch, in a fixed number of queries."""
+    def linked_to(self, instruments):
+        """Linked to any of these instruments (a subquery on the link table: a resolution
+        linked to two of them, or to one under two relations, stays one row)."""
+        links = ResolutionInstrument.objects.filter(instrument__in=instruments)
+        return self.filter(pk__in=links.values("resolution_id"))
+
+    def naming(self, partners):
+        """Naming any of these partners."""
+        links = self.model.partners.through.objects.filter(partner__in=partners)
+        return self.filter(pk__in=links.values("resolution_id"))
+
+    def for_list(self):
+        """Everything a row of resolution_list.html (and the exports) shows, in a fixed number
+        of queries: the body joined, then the page's instruments, partners and paragraph
+        numbers, one query each, in the record page's orders."""
         return self.select_related("body").prefetch_related(
             Prefetch(
-                "instruments", queryset=_instrument_model().objects.only("slug", "short_name")
+                "instruments",
+                queryset=_instrument_model()
+                .objects.only("slug", "short_name", "adopted_on")
+                .order_by(F("adopted_on").asc(nulls_last=True), "slug"),
             ),
             Prefetch("partners", queryset=_partner_model().objects.only("slug", "acronym")),
             # Ordered by their own columns: Paragraph's default ordering goes through the
@@ -272,67 +287,34 @@ class ResolutionQuerySet(models.QuerySet):
             ),
         )
 
-    LIST_COLUMNS = (
-        *("body__code", "body__name", "body__slug", "number", "slug", "symbol", "contained_in"),
-        *("title", "summary", "adopted_on", "year", "verification"),
-    )
+    # --- the list's facets: how many of these resolutions each value would keep
 
-    def for_list_page(self):
-        """The resolution list's rows: the columns the list shows, with their body's; their
-        links come from page_links(), for the page alone. only(): building the instances of
-        a page from every column of two tables cost as much as the query itself."""
-        return self.select_related("body").only(*self.LIST_COLUMNS)
+    def body_counts(self):
+        """{body code: resolutions}, one grouped query."""
+        return dict(self.order_by().values_list("body__code").annotate(n=Count("*")))
 
-    @staticmethod
-    def page_links(ids):
-        """The links a page of the list shows, for these resolution ids: {id: {"instruments":
-        [(slug, short name)], "partners": [(slug, acronym)], "paragraphs": [number]}}, in the
-        order of the record pages.
+    def year_facet_counts(self):
+        """{year: resolutions}, one grouped query."""
+        return dict(self.order_by().values_list("year").annotate(n=Count("*")))
 
-        One SQL statement of plain values, whatever the page holds, written out here: as three
-        querysets (or prefetch_related(), which also builds a model instance for each of the
-        page's hundred-odd links) it cost ten times what the database takes to answer.
-        """
-        links = {pk: {"instruments": [], "partners": [], "paragraphs": []} for pk in ids}
-        if not ids:
-            return links
-        q = connection.ops.quote_name
-        among = f"IN ({', '.join(['%s'] * len(ids))})"
-        instrument = _instrument_model()._meta
-        partner = _partner_model()._meta
-        # One statement, one round trip: (kind, resolution, key, label, adoption, paragraph
-        # number) rows, a column for each type (PostgreSQL matches the types of a UNION's
-        # columns), put in order below.
-        sql = f"""
-            SELECT 'instruments', l.{q("resolution_id")}, i.{q("slug")}, i.{q("short_name")},
-                i.{q("adopted_on")}, CAST(NULL AS INTEGER)
-            FROM {q(ResolutionInstrument._meta.db_table)} l
-            JOIN {q(instrument.db_table)} i ON i.{q("id")} = l.{q("instrument_id")}
-            WHERE l.{q("resolution_id")} {among}
-            UNION ALL
-            SELECT 'partners', l.{q("resolution_id")}, p.{q("slug")}, p.{q("acronym")}, NULL, NULL
-            FROM {q(Resolution.partners.through._meta.db_table)} l
-            JOIN {q(partner.db_table)} p ON p.{q("id")} = l.{q("partner_id")}
-            WHERE l.{q("resolution_id")} {among}
-            UNION ALL
-            SELECT 'paragraphs', {q("resolution_id")}, NULL, NULL, NULL, {q("number")}
-            FROM {q(Paragraph._meta.db_table)}
-            WHERE {q("resolution_id")} {among}"""
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [*ids, *ids, *ids])
-            rows = cursor.fetchall()
-        # The record pages' orders: instruments by adoption (unknown dates last), then slug;
-        # partners by acronym; paragraphs by number.
-        order = {
-            "instruments": lambda row: (row[4] is None, row[4] or "", row[2]),
-            "partners": lambda row: row[3],
-            "paragraphs": lambda row: (row[5] is None, row[5] or 0),
-        }
-        for kind, key in order.items():
-            for row in sorted((row for row in rows if row[0] == kind), key=key):
-                pk, value, label = row[1], row[2], row[3]
-                links[pk][kind].append(row[5] if kind == "paragraphs" else (value, label))
-        return links
+    def instrument_counts(self):
+        """{instrument slug: resolutions linked to it}, one grouped query (a resolution linked
+        to an instrument under two relations counts once)."""
+        links = ResolutionInstrument.objects.filter(resolution__in=self.order_by().values("pk"))
+        return dict(
+            links.order_by()
+            .values_list("instrument__slug")
+            .annotate(n=Count("resolution_id", distinct=True))
+        )
+
+    def partner_counts(self):
+        """{partner slug: resolutions naming it}, one grouped query."""
+        links = self.model.partners.through.objects.filter(
+            resolution__in=self.order_by().values("pk")
+        )
+        return dict(
+            links.order_by().values_list("partner__slug").annotate(n=Count("resolution_id"))
+        )
 
     def for_detail(self):
         """A record page's resolution with its body and the body's parent, as one row of values,
@@ -463,47 +445,6 @@ def _partner_model():
     from partners.models import Partner
 
     return Partner
-
-
-# reference_list()'s SQL by (database, model, columns read, ordering): (sql, column names).
-_reference_sql = {}
-
-
-def reference_list(queryset):
-    """list(queryset), for a whole reference list (bodies, instruments, partners...: a queryset
-    of one model, perhaps only() some columns, perhaps ordered, never filtered), with its SQL
-    compiled once per process. The list filters read three such lists a request, to check
-    the values given and draw the facets; the ORM took five times longer to build and compile
-    each query than the database to answer it. Any other queryset is simply listed."""
-    query = queryset.query
-    plain = not (
-        query.where
-        or query.select_related
-        or query.annotations
-        or query.extra
-        or query.distinct
-        or query.low_mark
-        or query.high_mark is not None
-        or queryset._prefetch_related_lookups
-        or queryset._fields is not None  # values(), values_list()
-        or query.combinator
-    )
-    if not plain:
-        return list(queryset)
-    fields, defer = query.deferred_loading
-    ordering = (query.default_ordering, query.standard_ordering, tuple(map(str, query.order_by)))
-    key = (queryset.db, queryset.model, frozenset(fields), defer, ordering)
-    compiled = _reference_sql.get(key)
-    if compiled is None:
-        compiler = query.get_compiler(using=queryset.db)
-        sql, params = compiler.as_sql()
-        names = tuple(column.target.attname for column, _sql, _alias in compiler.select)
-        compiled = _reference_sql[key] = (sql, tuple(params), names)
-    sql, params, names = compiled
-    with connections[queryset.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    return [Resolution._record(queryset.db, queryset.model, names, row) for row in rows]
 
 
 class Resolution(Sourced):
@@ -656,7 +597,7 @@ class Resolution(Sourced):
     natural_key.dependencies = ["mandates.body", "instruments.instrument", "partners.partner"]
 
     def get_absolute_url(self):
-        return slug_url("mandates:resolution-detail", self.body.slug, self.slug)
+        return reverse("mandates:resolution-detail", args=[self.body.slug, self.slug])
 
     def clean(self):
         super().clean()
@@ -873,64 +814,6 @@ class Resolution(Sourced):
             name: bool(flag) for name, flag in zip(cls.RARE_LINKS, flags, strict=True)
         }
         return resolution
-
-    # The list's page query by (database alias, ordering): (SQL with _CONDITION in the place of
-    # the WHERE condition, the resolution's columns, the body's). See list_rows().
-    _list_sql = {}
-    _CONDITION = "(__list_condition__)"
-    LIST_FIELDS = ("id", "number", "slug", "symbol", "contained_in", "title", "summary")
-    LIST_FIELDS += ("adopted_on", "year", "verification", "body_id")
-    LIST_BODY_FIELDS = ("id", "code", "name", "slug")
-
-    @classmethod
-    def list_rows(cls, condition, ordering, limit=None, offset=0):
-        """A page of the resolution list: the resolutions meeting `condition` ((sql, params)
-        on the resolutions table's own columns, or None for all), in `ordering` (a tuple of
-        ORM order_by() terms), `limit` (None: all) from `offset`, each with its body; the columns
-        ResolutionQuerySet.for_list_page() reads.
-
-        The list's filters are compiled once a request already, for the facets
-        (ResolutionFilter.conditions()); the rest of the query (columns, join, order) is
-        compiled by the ORM once per process and ordering. As a queryset, building the
-        page's query and its fifty instances cost eight times what the database took.
-        """
-        db = router.db_for_read(cls)
-        key = (db, ordering)
-        compiled = cls._list_sql.get(key)
-        if compiled is None:
-            body_fields = tuple(f"body__{name}" for name in cls.LIST_BODY_FIELDS)
-            stand_in = models.expressions.RawSQL(
-                cls._CONDITION, [], output_field=models.BooleanField()
-            )
-            queryset = (
-                cls.objects.filter(stand_in)
-                .order_by(*ordering)
-                .values_list(*cls.LIST_FIELDS, *body_fields)
-            )
-            sql, params = queryset.query.get_compiler(using=db).as_sql()
-            assert not params and sql.count(cls._CONDITION) == 1, sql
-            compiled = cls._list_sql[key] = sql
-        sql, params = compiled, []
-        if condition is None:
-            sql = sql.replace(cls._CONDITION, "1 = 1")
-        else:
-            sql = sql.replace(cls._CONDITION, f"({condition[0]})")
-            params = list(condition[1])
-        with connections[db].cursor() as cursor:
-            if limit is not None:
-                sql, params = f"{sql} LIMIT %s OFFSET %s", [*params, limit, offset]
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-        fields, body_fields, split = cls.LIST_FIELDS, cls.LIST_BODY_FIELDS, len(cls.LIST_FIELDS)
-        bodies, resolutions = {}, []
-        for row in rows:
-            resolution = cls._record(db, cls, fields, row[:split])
-            body = bodies.get(resolution.body_id)
-            if body is None:
-                body = bodies[resolution.body_id] = cls._record(db, Body, body_fields, row[split:])
-            resolution.body = body
-            resolutions.append(resolution)
-        return resolutions
 
     # linked()'s queries: one statement for what every page shows (_common_links()), then one
     # for each kind of rare link (a few in ten thousand synthetic records, bar citations), only
@@ -1283,42 +1166,6 @@ class ResolutionInstrument(models.Model):
     natural_key.dependencies = ["mandates.resolution", "instruments.instrument"]
 
 
-class ResolutionTally(models.Model):
-    """How many resolutions a (body, year) holds: in all (kind "r"), and linked to each
-    instrument ("i") or partner ("p", `linked_id` names it). Derived data, kept by database
-    triggers that mandates/tally.py installs after every migrate, and read by the list's facets
-    (ResolutionFilter.facet_counts()) instead of counting the matching resolutions. Never
-    written by the app, not in backups (restoring the records rebuilds it), not in the admin.
-    A cell emptied by deletions stays, at zero."""
-
-    class Kind(models.TextChoices):
-        # Not translated: the tally is never shown.
-        RESOLUTIONS = "r", "Resolutions"
-        INSTRUMENT = "i", "Linked to an instrument"
-        PARTNER = "p", "Naming a partner"
-
-    kind = models.CharField(max_length=1, choices=Kind)
-    # Plain numbers, no foreign keys: a tally row is not a link, and must not hold up (or
-    # cascade from) the deletion of what it counts.
-    body_id = models.BigIntegerField()
-    year = models.PositiveSmallIntegerField()
-    linked_id = models.BigIntegerField(default=0, help_text="The instrument or partner; 0 for r.")
-    resolutions = models.IntegerField()
-
-    derived = True  # backup_records leaves it out
-
-    class Meta:
-        constraints = [
-            # The triggers' ON CONFLICT target, and the facets' index (kind, then the cells).
-            models.UniqueConstraint(
-                fields=["kind", "body_id", "year", "linked_id"], name="tally_cell"
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.kind} {self.body_id} {self.year} {self.linked_id}: {self.resolutions}"
-
-
 class ResolutionCitationQuerySet(models.QuerySet):
     def get_by_natural_key(self, body_code, slug, cited_body_code, cited_slug, relation):
         return self.get(
@@ -1597,7 +1444,7 @@ class ExpertGroup(Sourced):
     natural_key.dependencies = ["mandates.body"]
 
     def get_absolute_url(self):
-        return slug_url("mandates:expert-group-detail", self.slug)
+        return reverse("mandates:expert-group-detail", args=[self.slug])
 
 
 class ExpertGroupMeetingQuerySet(models.QuerySet):

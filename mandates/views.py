@@ -1,14 +1,14 @@
-import functools
+import re
 
 from django.db.models import Count
 from django.http import Http404
-from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, ngettext, pgettext
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.generic import DetailView, ListView, RedirectView, TemplateView
 from django_filters.views import FilterView
 
+from config.views import bad_request_page
 from instruments.models import Instrument
 from mandates import graph
 from mandates.filters import GraphFilter, ParagraphFilter, ResolutionFilter
@@ -22,7 +22,6 @@ from mandates.models import (
     Resolution,
     ResolutionCitation,
 )
-from mandates.routes import slug_url_maker
 from partners.models import Partner
 
 
@@ -44,7 +43,34 @@ class HomeView(TemplateView):
 
 
 class BadFilterMixin:
-    """Filter values we do not understand get a 400 with the reasons, never a silent drop."""
+    """Filter values we do not understand get a 400 with the reasons, never a silent drop; so
+    does a page number that is not a number (a page past the end is a 404, as ListView has it).
+    """
+
+    def get(self, request, *args, **kwargs):
+        page = request.GET.get(self.page_kwarg)
+        if page and not re.fullmatch(r"[0-9]{1,9}", page):
+            reason = _("The page number “%(page)s” is not a number.") % {"page": page[:20]}
+            return bad_request_page(request, reason)
+        return super().get(request, *args, **kwargs)
+
+    def get_filterset_kwargs(self, filterset_class):
+        # Bound even without parameters, so the first visit shows the facet counts too.
+        return {**super().get_filterset_kwargs(filterset_class), "data": self.request.GET}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        filterset, page = self.filterset, context["page_obj"]
+        facets = filterset.cached_facet_counts() if filterset.is_valid() else {}
+        context.update(
+            facets=facets,
+            year_facets=year_facets(facets.get("year", {})),
+            selected=filterset.selected_filters(),
+            page_range=page.paginator.get_elided_page_range(page.number, on_each_side=2)
+            if page
+            else [],
+        )
+        return context
 
     def render_to_response(self, context, **kwargs):
         if self.filterset.is_bound and not self.filterset.is_valid():
@@ -52,162 +78,34 @@ class BadFilterMixin:
         return super().render_to_response(context, **kwargs)
 
 
-class FilteredRows:
-    """The resolutions a valid ResolutionFilter lets through, as the paginator reads them: its
-    count() is the facets' total (ResolutionFilter.facet_counts() runs first), a page [a:b]
-    comes from Resolution.list_rows(), with the filters the facets compiled. Neither the
-    filtered queryset nor its page's instances are built: that cost more than the database
-    took to answer. A keyword search's matches are read as a queryset (ordered by relevance,
-    an annotation)."""
-
-    ordered = True  # for the paginator, which warns about unordered lists
-
-    def __init__(self, filterset):
-        self.filterset = filterset
-
-    def count(self):
-        if self.filterset.facet_total is None:
-            self.filterset.facet_counts()
-        return self.filterset.facet_total
-
-    def __len__(self):
-        return self.count()
-
-    def __getitem__(self, index):
-        if isinstance(index, int):
-            return self[index : index + 1][0]
-        assert index.step is None and (index.start or 0) >= 0 and index.stop is not None, index
-        start = index.start or 0
-        return self._rows(limit=index.stop - start, offset=start)
-
-    def __iter__(self):
-        return iter(self._rows())
-
-    def _rows(self, limit=None, offset=0):
-        ordering = tuple(ResolutionFilter.SORTS[self.filterset.sort_key][1])
-        return Resolution.list_rows(self.filterset.condition(), ordering, limit, offset)
-
-
 class ResolutionListView(BadFilterMixin, FilterView):
     filterset_class = ResolutionFilter
-    queryset = Resolution.objects.for_list_page()
+    queryset = Resolution.objects.for_list()
     paginate_by = 25
     template_name = "mandates/resolution_list.html"
 
-    def get(self, request, *args, **kwargs):
-        """FilterView.get(), but for the rows: FilteredRows, unless it is a keyword search."""
-        self.filterset = self.get_filterset(self.get_filterset_class())
-        if not self.filterset.is_valid():
-            self.object_list = self.filterset.queryset.none()
-        elif self.filterset.sort_key == "relevance":
-            self.object_list = self.filterset.qs
-        else:
-            self.object_list = FilteredRows(self.filterset)
-        context = self.get_context_data(filter=self.filterset, object_list=self.object_list)
-        return self.render_to_response(context)
-
     def get_context_data(self, **kwargs):
         filterset = self.filterset
-        valid = filterset.is_valid()
-        facets = filterset.facet_counts() if valid else {}  # first: they may give the count
-        context = super().get_context_data(**kwargs)
         sort = filterset.sort_key
-        page = context["page_obj"]
-        # The links and choices are built here, not by template tags and form widgets: the
-        # page draws some 150 of them, and this is most of what it costs when not cached.
-        context.update(
-            facets=facets,
-            facet_choices={
-                "body": filterset.facet_choices("body", facets.get("body", {}), title="name"),
-                "instrument": filterset.facet_choices("instrument", facets.get("instrument", {})),
-                "partner": filterset.facet_choices("partner", facets.get("partner", {})),
-            },
-            year_facets=year_facets(facets.get("year", {}), filterset),
-            selected=filterset.selected_filters(),
-            query=filterset.form.cleaned_data.get("q", "") if valid else "",
+        return super().get_context_data(
+            query=filterset.form.cleaned_data.get("q", "") if filterset.is_valid() else "",
             sort=sort,
             sort_label=_("relevance") if sort == "relevance" else ResolutionFilter.SORTS[sort][0],
-            sort_choices=[
-                (key, label, key in filterset.raw_values("sort"))
-                for key, (label, _ordering) in ResolutionFilter.SORTS.items()
-            ],
-            filter_query=filterset.query_string(page=None),
-            page_range=page_links(page, filterset),
+            **kwargs,
         )
-        add_row_links(context["object_list"], filterset)
-        return context
-
-    def get_paginator(self, queryset, per_page, **kwargs):
-        paginator = super().get_paginator(queryset, per_page, **kwargs)
-        if self.filterset.facet_total is not None:
-            paginator.count = self.filterset.facet_total  # counted with the facets already
-        return paginator
 
 
-def add_row_links(resolutions, filterset):
-    """Give each listed resolution what its row links to: `url`, `paragraph_links`
-    ([(href, number)]) and `filter_links` ([(href, title, label)], one per instrument and
-    partner it names, each narrowing the list to it). The record URLs from one pattern
-    (slug_url_maker()), one query string per distinct instrument or partner on the page, one
-    statement in all (page_links())."""
-    links = Resolution.objects.page_links([r.pk for r in resolutions])
-    narrowing = {}
-
-    def narrow(name, slug, label):
-        if (name, slug) not in narrowing:
-            href = filterset.query_string(**{name: slug, "page": None})
-            narrowing[name, slug] = (href, _("Filter by %(name)s") % {"name": label}, label)
-        return narrowing[name, slug]
-
-    short_date = pgettext("short date: 12 Feb 2015", "j M Y")
-    language = get_language()
-    url = slug_url_maker("mandates:resolution-detail", 2)  # = get_absolute_url()
-    paragraphs_label = {}
-    for r in resolutions:
-        r.url = url(r.body.slug, r.slug)
-        r.adopted_label = _date_label(r.adopted_on, short_date, language) if r.adopted_on else ""
-        mine = links[r.pk]
-        r.paragraph_links = [(f"{r.url}#para-{n}", n) for n in mine["paragraphs"]]
-        n = len(r.paragraph_links)
-        if n not in paragraphs_label:
-            paragraphs_label[n] = ngettext("Paragraph", "Paragraphs", n)
-        r.paragraphs_label = paragraphs_label[n]
-        r.filter_links = [narrow("instrument", *pair) for pair in mine["instruments"]]
-        r.filter_links += [narrow("partner", *pair) for pair in mine["partners"]]
-
-
-@functools.lru_cache(maxsize=4096)
-def _date_label(day, date_format_string, language):
-    """date_format(), kept: a page shows two dozen dates, each costing ~40 µs to format, and
-    the same few thousand days recur. The language is part of the key (month names)."""
-    return date_format(day, date_format_string)
-
-
-def page_links(page, filterset):
-    """[(n, href)] for the numbered pagination, with None for "..." (elided pages)."""
-    ellipsis = page.paginator.ELLIPSIS
-    return [
-        (None, None) if n == ellipsis else (n, filterset.query_string(page=n))
-        for n in page.paginator.get_elided_page_range(page.number, on_each_side=2)
-    ]
-
-
-def year_facets(counts, filterset, max_rows=15):
-    """(label, href, n) rows, newest first: single years, or decades if many."""
+def year_facets(counts, max_rows=15):
+    """(label, year_from, year_to, n) rows, newest first: single years, or decades if many."""
     if len(counts) <= max_rows:
-        rows = [(str(y), y, y, n) for y, n in sorted(counts.items(), reverse=True)]
-    else:
-        decades = {}
-        for year, n in counts.items():
-            decades[year // 10 * 10] = decades.get(year // 10 * 10, 0) + n
-        rows = [
-            # Translators: a decade, as in "the 2010s".
-            (_("%(decade)ss") % {"decade": d}, d, d + 9, n)
-            for d, n in sorted(decades.items(), reverse=True)
-        ]
+        return [(str(y), y, y, n) for y, n in sorted(counts.items(), reverse=True)]
+    decades = {}
+    for year, n in counts.items():
+        decades[year // 10 * 10] = decades.get(year // 10 * 10, 0) + n
     return [
-        (label, filterset.query_string(year_from=y_from, year_to=y_to, page=None), n)
-        for label, y_from, y_to, n in rows
+        # Translators: a decade, as in "the 2010s".
+        (_("%(decade)ss") % {"decade": d}, d, d + 9, n)
+        for d, n in sorted(decades.items(), reverse=True)
     ]
 
 
@@ -359,23 +257,6 @@ class ParagraphListView(BadFilterMixin, FilterView):
     queryset = Paragraph.objects.for_listing()
     paginate_by = 25
     template_name = "mandates/paragraph_list.html"
-
-    def get_filterset_kwargs(self, filterset_class):
-        # Bound even without parameters, so the first visit shows the facet counts too.
-        return {**super().get_filterset_kwargs(filterset_class), "data": self.request.GET}
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        filterset = self.filterset
-        facets = filterset.facet_counts() if filterset.is_valid() else {}
-        page = context["page_obj"]
-        context.update(
-            facets=facets,
-            year_facets=year_facets(facets.get("year", {}), filterset),
-            selected=filterset.selected_filters(),
-            page_range=page_links(page, filterset),
-        )
-        return context
 
 
 class GraphView(BadFilterMixin, TemplateView):

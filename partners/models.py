@@ -1,10 +1,10 @@
 from django.db import models
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.models import Sourced
-from mandates.routes import slug_url
 
 
 class PartnerQuerySet(models.QuerySet):
@@ -65,7 +65,7 @@ class Partner(Sourced):
     natural_key.dependencies = ["instruments.instrument"]
 
     def get_absolute_url(self):
-        return slug_url("partners:detail", self.slug)
+        return reverse("partners:detail", args=[self.slug])
 
     @property
     def headquarters(self):

@@ -19,13 +19,12 @@ RECORD_APPS = ("instruments", "partners", "mandates")
 
 def record_models():
     """The models whose rows a backup holds. Their change histories (django-simple-history
-    tables) are an audit log kept by the database's own backups, not records; derived tables
-    (the resolution tally) are rebuilt from the records as they load."""
+    tables) are an audit log kept by the database's own backups, not records."""
     return [
         model
         for label in RECORD_APPS
         for model in apps.get_app_config(label).get_models()
-        if not issubclass(model, HistoricalChanges) and not getattr(model, "derived", False)
+        if not issubclass(model, HistoricalChanges)
     ]
 
 
