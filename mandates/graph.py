@@ -1,19 +1,15 @@
 """Layouts for the Explore pages: the citation graph, a resolution's neighbourhood, the timeline.
 
 Pure Python: these functions read records that were already fetched (with the prefetches their
-QuerySet methods make) and return nodes, edges and coordinates; the templates draw the SVG, but
-for each node's few elements, which Node.svg writes (see there). The same records always give the
-same drawing: every order below ends on a unique key.
+QuerySet methods make) and return nodes, edges and coordinates; the templates draw the SVG
+(mandates/includes/graph_svg.html, timeline.html). The same records always give the same
+drawing: every order below ends on a unique key.
 """
 
-import functools
-import html
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.utils.functional import Promise
-from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.html import conditional_escape
 from django.utils.translation import gettext_lazy as _
 
 GRAPH_CAP = 300  # nodes the citation graph draws at most
@@ -27,18 +23,9 @@ INK_SOFT = "#4a5563"
 
 
 def escape(value):
-    """A value as the templates print it: escaped, unless it is already safe markup. What
-    django.utils.html.conditional_escape() returns, at a fifth of its cost (its escape() is
-    wrapped to accept lazy translations, which are made strings here first): the record page
-    escapes some 150 values with it (mandates_tags.py, ResolutionDetailView)."""
-    if isinstance(value, Promise):
-        value = str(value)
-    return value.__html__() if hasattr(value, "__html__") else html.escape(str(value))
-
-
-def _number(value):
-    """A number as the templates print it under {% localize off %} (formats.localize())."""
-    return str(value)
+    """conditional_escape() for the record page's sentences (ResolutionDetailView, and the
+    record page's tags in mandates_tags.py): to go with them into its template."""
+    return conditional_escape(value)
 
 
 @dataclass(frozen=True)
@@ -55,23 +42,6 @@ class EdgeKind:
     @property
     def arrow(self):
         return f"arrow-{self.family}"
-
-    @functools.cached_property
-    def stroke(self):
-        """Its stroke attributes, as an SVG line or path takes them (Graph.svg, the key)."""
-        dash = f' stroke-dasharray="{escape(self.dash)}"' if self.dash else ""
-        return mark_safe(
-            f'stroke="{escape(self.colour)}" stroke-width="{_number(self.width)}"{dash}'
-        )
-
-    @functools.cached_property
-    def path_attributes(self):
-        """What every edge of this kind's <path> says of it, escaped once (Edge.svg)."""
-        return (
-            f'class="graph-edge" data-relation="{escape(self.key)}"',
-            self.stroke,
-            escape(self.arrow),
-        )
 
 
 EDGE_KINDS = {
@@ -95,13 +65,6 @@ EDGE_KINDS = {
         EdgeKind("names", _("names"), "partner", PARTNER_COLOUR, 1.5, "6 2 1 2"),
     )
 }
-
-
-@functools.lru_cache(maxsize=16)
-def _kind_labels(language):
-    """Each link type's label in `language` (the active one), translated once: a drawing
-    writes one a link (Edge.sentence)."""
-    return {key: str(kind.label) for key, kind in EDGE_KINDS.items()}
 
 
 def families(kinds):
@@ -186,23 +149,6 @@ class Node:
     def radius(self):
         return NODE_KINDS[self.kind][2]
 
-    @property
-    def svg(self):
-        """The node's SVG: a link around its box and its label. Written here, not in
-        an included template, because of its thirteen values: at the template language's 5 to 10 µs
-        a value, the nodes were most of what a drawing cost (the /graph/ page draws up to 300).
-        Every value is escaped, or printed as a number, as the template printed it."""
-        t, n = escape, _number
-        return mark_safe(
-            f'<a class="graph-node graph-node--{t(self.kind)}" href="{t(self.url)}">'
-            f"<title>{t(self.title)}</title>"
-            f'<rect x="{n(self.x)}" y="{n(self.y)}" width="{n(self.width)}" '
-            f'height="{n(self.height)}" rx="{n(self.radius)}" fill="{t(self.fill)}" '
-            f'stroke="{t(self.stroke)}" stroke-width="1.5"/>'
-            f'<text x="{n(self.text_x)}" y="{n(self.text_y)}" font-size="12" fill="{INK}">'
-            f"{t(self.shown_label)}</text></a>"
-        )
-
 
 @dataclass
 class Edge:
@@ -214,17 +160,7 @@ class Edge:
 
     @property
     def sentence(self):
-        label = _kind_labels(get_language())[self.kind.key]
-        return f"{self.source.label} — {label} — {self.target.label}"
-
-    def svg(self, svg_id):
-        """The edge's SVG path with its sentence, as the template drew it (see Node.svg)."""
-        t = escape
-        head, stroke, arrow = self.kind.path_attributes
-        return mark_safe(
-            f'<path {head} d="{t(self.d)}" {stroke} marker-end="url(#{t(svg_id)}-{arrow})">'
-            f"<title>{t(self.sentence)}</title></path>"
-        )
+        return f"{self.source.label} — {self.kind.label} — {self.target.label}"
 
 
 @dataclass
@@ -270,78 +206,12 @@ class Graph:
     def band_text_x(self):
         return self.band_x + 4
 
-    @property
-    def bands_svg(self):
-        """The year bands: a shaded <rect> every other year, and each year's label (see
-        Node.svg for why this is not written in a template)."""
-        t, n = escape, _number
-        out = []
-        for band in self.bands:
-            rect = (
-                f'<rect x="{n(self.band_x)}" y="{n(band.y)}" width="{n(self.band_width)}" '
-                f'height="{n(band.height)}" fill="#f4f7fa"/>'
-                if band.shaded
-                else ""
-            )
-            out.append(
-                f'{rect}<text x="{n(self.band_text_x)}" y="{n(band.text_y)}" font-size="11" '
-                f'fill="#4a5563">{t(band.label)}</text>\n    '
-            )
-        return mark_safe("".join(out))
-
-    def svg(self, svg_id, title, desc, small=False):
-        """The whole drawing, an <svg> element: its title and description (translated by the
-        page), arrowheads, year bands, column headings, edges and nodes. `svg_id` prefixes the
-        ids inside it, so two drawings can share a page.
-
-        Written here rather than in an included template, as its parts are (Node.svg): the
-        record page draws one, and in the template language it was a sixth of that page."""
-        t, n = escape, _number
-        arrows = "".join(
-            f'\n    <marker id="{t(svg_id)}-arrow-{name}" viewBox="0 0 10 10" refX="9" refY="5" '
-            'markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" '
-            f'orient="auto-start-reverse"><path d="M0 0 L10 5 L0 10 z" fill="{colour}"/></marker>'
-            for name, colour in (
-                ("instrument", "#005a9c"),
-                ("citation", "#6b2c91"),
-                ("partner", "#1e6b34"),
-            )
-        )
-        bands = (
-            f'<g class="graph-bands" aria-hidden="true">\n    {self.bands_svg}</g>'
-            if self.bands
-            else ""
-        )
-        edges = "\n    ".join(edge.svg(svg_id) for edge in self.edges)
-        nodes = "".join(f"{node.svg}\n    " for node in self.nodes)
-        return mark_safe(
-            f'\n<svg xmlns="http://www.w3.org/2000/svg" class="graph-svg'
-            f'{" graph-svg--small" if small else ""}" viewBox="0 0 {n(self.width)} '
-            f'{n(self.height)}" width="{n(self.width)}" height="{n(self.height)}" '
-            f'role="graphics-document document" aria-labelledby="{t(svg_id)}-title" '
-            f'aria-describedby="{t(svg_id)}-desc" data-nodes="{len(self.nodes)}" '
-            f'data-edges="{len(self.edges)}">\n'
-            f'  <title id="{t(svg_id)}-title">{t(title)}</title>\n'
-            f'  <desc id="{t(svg_id)}-desc">{t(desc)}</desc>\n'
-            f"  <defs>{arrows}\n  </defs>\n"
-            f"  {bands}\n"
-            f'  <g class="graph-columns" aria-hidden="true">\n    {self.columns_svg}</g>\n'
-            f'  <g class="graph-edges" aria-hidden="true" fill="none">\n    {edges}</g>\n'
-            f'  <g class="graph-nodes">\n    {nodes}</g>\n'
-            "</svg>\n"
-        )
-
-    @property
-    def columns_svg(self):
-        """The columns' headings."""
-        t, n = escape, _number
-        return mark_safe(
-            "".join(
-                f'<text x="{n(column.cx)}" y="22" text-anchor="middle" font-size="13" '
-                f'font-weight="700" fill="#1b2430">{t(column.label)}</text>\n    '
-                for column in self.columns
-            )
-        )
+    # The arrowheads' colours, one a family of links (the <marker>s of graph_svg.html).
+    arrows = (
+        ("instrument", INSTRUMENT_COLOUR),
+        ("citation", CITATION_COLOUR),
+        ("partner", PARTNER_COLOUR),
+    )
 
     @property
     def kinds(self):

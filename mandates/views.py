@@ -43,9 +43,18 @@ class HomeView(TemplateView):
 
 
 class BadFilterMixin:
-    """Filter values we do not understand get a 400 with the reasons, never a silent drop; so
-    does a page number that is not a number (a page past the end is a 404, as ListView has it).
-    """
+    """Filter values we do not understand get a 400 with the reasons, never a silent drop."""
+
+    def render_to_response(self, context, **kwargs):
+        if self.filterset.is_bound and not self.filterset.is_valid():
+            kwargs.setdefault("status", 400)
+        return super().render_to_response(context, **kwargs)
+
+
+class FacetedListMixin(BadFilterMixin):
+    """A FilterView's list with its facets (FilterSet.cached_facet_counts()), the filters in
+    force (each removable alone) and numbered pages. A page number that is not a number is a
+    400 too; one past the end a 404, as ListView has it."""
 
     def get(self, request, *args, **kwargs):
         page = request.GET.get(self.page_kwarg)
@@ -72,13 +81,8 @@ class BadFilterMixin:
         )
         return context
 
-    def render_to_response(self, context, **kwargs):
-        if self.filterset.is_bound and not self.filterset.is_valid():
-            kwargs.setdefault("status", 400)
-        return super().render_to_response(context, **kwargs)
 
-
-class ResolutionListView(BadFilterMixin, FilterView):
+class ResolutionListView(FacetedListMixin, FilterView):
     filterset_class = ResolutionFilter
     queryset = Resolution.objects.for_list()
     paginate_by = 25
@@ -250,7 +254,7 @@ class ExploreView(TemplateView):
     template_name = "explore.html"
 
 
-class ParagraphListView(BadFilterMixin, FilterView):
+class ParagraphListView(FacetedListMixin, FilterView):
     """What mandates UNODC to do X: operative paragraphs, filtered by whom and what they ask."""
 
     filterset_class = ParagraphFilter

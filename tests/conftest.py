@@ -59,3 +59,21 @@ def _no_page_cache(settings):
     comes back in the next, where a queryset.update() (which sends no signal) or a changed
     setting could otherwise be hidden behind a page cached by an earlier test."""
     settings.PAGE_CACHE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a request for a French page leaves French
+    active in the test's thread, where the next test's reverse() would give /fr/ addresses."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """Staff users made by tests are hashed with MD5: PBKDF2's deliberate slowness is for
+    production, and cost the admin tests seconds."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

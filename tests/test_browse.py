@@ -1,7 +1,6 @@
 """The pages staff and researchers use every day: list, filters, facets, exports, record pages."""
 
 import csv
-import html
 import io
 import itertools
 import json
@@ -390,7 +389,7 @@ def test_plain_list_has_facets_for_every_row(client):
     assert response.context["year_facets"]
 
 
-# --- facets against the lists they lead to; rows ----------------------------------------------------
+# --- facets against the lists they lead to; rows ------------------------------------------------
 
 FACET_CASES = [
     {},

@@ -1,5 +1,4 @@
-"""Operations: /healthz, the error pages, the database-outage page and recovery, conditional GET,
-static-file caching, JSON logs and the gunicorn settings.
+"""/healthz, and the database going away: a 503 page, and back by itself without a restart.
 
 The outage tests stop the real PostgreSQL connection, so they run on PostgreSQL only (and must,
 on CI with a postgres DATABASE_URL) and as transactional tests; pytest-django empties the
@@ -7,14 +6,9 @@ database after each, so `_reference_data_restored` loads it again after this mod
 """
 
 import importlib
-import io
-import json
 import logging
 import os
-import runpy
 import socket
-import sys
-from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -23,12 +17,6 @@ from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.db import OperationalError, connection
 from django.db.backends.utils import CursorWrapper
-from django.test import Client, RequestFactory
-from django.urls import reverse
-
-from config import views as config_views
-from config.jsonlog import JSONFormatter, log_format
-from mandates.models import Resolution
 
 staff_roles = importlib.import_module("mandates.migrations.0002_staff_roles")
 
@@ -64,64 +52,6 @@ def test_healthz_methods(client):
     head = client.head("/healthz")
     assert head.status_code == 200 and head.content == b""
     assert client.post("/healthz").status_code == 405
-
-
-# --- error pages ----------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def lenient_client():
-    """A client that gets the 500 page instead of the exception."""
-    return Client(raise_request_exception=False)
-
-
-@pytest.mark.django_db
-def test_404_page_is_styled_and_leaks_nothing(client):
-    response = client.get("/resolutions/?page=99999")  # past the end: Http404 from the paginator
-    assert response.status_code == 404
-    page = response.content.decode()
-    assert "Page not found" in page
-    assert 'class="site-header"' in page  # extends base.html
-    assert "Invalid page" not in page and "contains no results" not in page
-
-
-@pytest.mark.django_db
-def test_500_page_is_styled_and_leaks_nothing(lenient_client):
-    with mock.patch(
-        "mandates.views.HomeView.get_context_data", side_effect=RuntimeError("s3cr3t detail")
-    ):
-        response = lenient_client.get("/")
-    assert response.status_code == 500
-    page = response.content.decode()
-    assert "Something went wrong on our side" in page
-    assert 'class="site-header"' in page
-    assert "s3cr3t" not in page and "Traceback" not in page and "RuntimeError" not in page
-
-
-@pytest.mark.django_db
-def test_500_page_renders_without_request_or_database(django_assert_max_num_queries):
-    with django_assert_max_num_queries(0):
-        response = config_views.server_error(None)
-    assert response.status_code == 500
-    assert django_settings.DATA_UPDATED in response.content.decode()
-
-
-@pytest.mark.django_db
-def test_server_error_during_a_database_outage_is_a_503():
-    """An outage raised outside a view (e.g. while saving a session) reaches handler500."""
-    try:
-        raise OperationalError("connection refused")
-    except OperationalError:
-        response = config_views.server_error(None)
-    assert response.status_code == 503
-    assert response["Retry-After"] == "30"
-
-
-def test_400_page_without_a_reason():
-    response = config_views.bad_request(RequestFactory().get("/"), ValueError("s3cr3t"))
-    assert response.status_code == 400
-    assert "This request could not be understood" in response.content.decode()
-    assert "s3cr3t" not in response.content.decode()
 
 
 # --- the database going away: a 503 page, and back by itself --------------------------------------
@@ -308,186 +238,3 @@ def test_health_check_asks_the_socket_first(_reference_data_restored, monkeypatc
     assert checks == [1]  # one real check, which failed
     assert request() == replaced
     assert checks == [1]
-
-
-# --- conditional GET ------------------------------------------------------------------------------
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("page", ["list", "resolution"])
-def test_unchanged_pages_answer_304(client, page):
-    if page == "list":
-        url = reverse("mandates:resolution-list")
-    else:
-        url = Resolution.objects.select_related("body").order_by("pk").first().get_absolute_url()
-    first = client.get(url)
-    assert first.status_code == 200
-    etag = first["ETag"]
-    again = client.get(url, HTTP_IF_NONE_MATCH=etag)
-    assert again.status_code == 304
-    assert again.content == b""
-    assert client.get(url, HTTP_IF_NONE_MATCH='"something-else"').status_code == 200
-
-
-# --- HEAD ----------------------------------------------------------------------------------------
-
-
-def _through_the_wsgi_handler(method, path):
-    """(status, headers, body) as a WSGI server gets them: the test client would drop a HEAD
-    answer's body itself, hiding whether the application sent one. As the test client does,
-    the request leaves the test's connection alone: close_old_connections() would close it,
-    since the test's transaction holds autocommit off."""
-    from django.core import signals
-    from django.core.handlers.wsgi import WSGIHandler
-    from django.db import close_old_connections
-
-    environ = RequestFactory().generic(method, path).environ
-    started = {}
-
-    def start_response(status, headers, exc_info=None):
-        started.update(status=status, headers=dict(headers))
-
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    try:
-        body = WSGIHandler()(environ, start_response)
-        try:
-            content = b"".join(body)
-        finally:
-            body.close()
-    finally:
-        signals.request_started.connect(close_old_connections)
-        signals.request_finished.connect(close_old_connections)
-    return started["status"], started["headers"], content
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("path", ["/", "/resolutions/?body=GA", "/resolutions/export.csv"])
-def test_head_answers_have_the_gets_headers_and_no_body(path):
-    """No body for gunicorn to drop (with a warning each time); the GET's length and type."""
-    get_status, get_headers, get_body = _through_the_wsgi_handler("GET", path)
-    for _ in range(2):  # the second from the page cache, where the page is kept
-        status, headers, body = _through_the_wsgi_handler("HEAD", path)
-        assert (status, body) == (get_status, b"")
-        assert headers["Content-Type"] == get_headers["Content-Type"]
-        if "Content-Length" in get_headers:
-            assert headers["Content-Length"] == str(len(get_body))
-    assert get_body  # the GET still has its body
-    assert _through_the_wsgi_handler("GET", path)[2] == get_body
-
-
-# --- static files: hashed names cached for good ---------------------------------------------------
-
-
-def test_hashed_static_files_are_cached_forever(settings, tmp_path):
-    from django.contrib.staticfiles.storage import staticfiles_storage
-    from whitenoise.middleware import WhiteNoiseMiddleware
-
-    settings.STATIC_ROOT = tmp_path
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-    }
-    call_command("collectstatic", interactive=False, verbosity=0)
-    middleware = WhiteNoiseMiddleware(lambda request: None)
-    factory = RequestFactory()
-
-    hashed = staticfiles_storage.url("css/site.css")
-    assert hashed != "/static/css/site.css"
-    response = middleware(factory.get(hashed))
-    assert response.status_code == 200
-    assert response["Cache-Control"] == "max-age=315360000, public, immutable"
-    plain = middleware(factory.get("/static/css/site.css"))
-    assert plain["Cache-Control"] == f"max-age={settings.WHITENOISE_MAX_AGE}, public"
-
-
-# --- logs -----------------------------------------------------------------------------------------
-
-
-def test_log_records_are_json_lines():
-    formatter = JSONFormatter()
-    record = logging.LogRecord(
-        "mandates", logging.WARNING, __file__, 1, "hello %s", ("wörld",), None
-    )
-    entry = json.loads(formatter.format(record))
-    assert entry["level"] == "WARNING" and entry["logger"] == "mandates"
-    assert entry["message"] == "hello wörld"
-    assert entry["time"].endswith("Z")
-    try:
-        raise ValueError("boom")
-    except ValueError:
-        record = logging.LogRecord("x", logging.ERROR, __file__, 1, "failed", (), sys.exc_info())
-    line = formatter.format(record)
-    assert "\n" not in line
-    assert "ValueError: boom" in json.loads(line)["exception"]
-
-
-def test_gunicorn_access_lines_become_fields():
-    atoms = {"h": "10.0.0.1", "m": "GET", "U": "/resolutions/", "s": "200", "B": 512, "D": 12345}
-    record = logging.LogRecord(
-        "gunicorn.access", logging.INFO, __file__, 1, "%(m)s %(U)s", (), None
-    )
-    record.args = atoms  # how gunicorn logs: one dict of atoms as the args
-    entry = json.loads(JSONFormatter().format(record))
-    assert entry["message"] == "GET /resolutions/"
-    assert entry["status"] == 200 and entry["path"] == "/resolutions/"
-    assert entry["duration_ms"] == 12.3
-
-
-def test_django_logs_through_the_json_formatter(settings):
-    handler = logging.StreamHandler(io.StringIO())
-    handler.setFormatter(JSONFormatter())
-    request = RequestFactory().get("/somewhere")
-    logger = logging.getLogger("django.request")
-    logger.addHandler(handler)
-    try:
-        logger.warning(
-            "Not Found: %s", "/somewhere", extra={"status_code": 404, "request": request}
-        )
-    finally:
-        logger.removeHandler(handler)
-    entry = json.loads(handler.stream.getvalue())
-    assert entry == {**entry, "status": 404, "method": "GET", "path": "/somewhere"}
-    assert settings.LOGGING["handlers"]["stdout"]["stream"] == "ext://sys.stdout"
-
-
-@pytest.mark.parametrize(
-    "env, debug, expected",
-    [({}, False, "json"), ({}, True, "plain"), ({"LOG_FORMAT": "plain"}, False, "plain")],
-)
-def test_log_format_choice(monkeypatch, env, debug, expected):
-    monkeypatch.delenv("LOG_FORMAT", raising=False)
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    assert log_format(debug=debug) == expected
-
-
-# --- gunicorn settings ----------------------------------------------------------------------------
-
-GUNICORN_CONFIG = str(Path(django_settings.BASE_DIR) / "config" / "gunicorn.py")
-
-
-def gunicorn_settings(monkeypatch, **env):
-    for name in ("PORT", "GUNICORN_WORKERS", "GUNICORN_THREADS", "GUNICORN_TIMEOUT"):
-        monkeypatch.delenv(name, raising=False)
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    return runpy.run_path(GUNICORN_CONFIG)
-
-
-def test_gunicorn_defaults(monkeypatch):
-    conf = gunicorn_settings(monkeypatch)
-    assert conf["bind"] == ["0.0.0.0:8000"]
-    assert 3 <= conf["workers"] <= 8
-    assert conf["threads"] == 1 and conf["timeout"] == 30 and conf["graceful_timeout"] == 30
-    assert conf["accesslog"] == "-" and conf["errorlog"] == "-"
-    handler = conf["logconfig_dict"]["handlers"]["stdout"]
-    assert handler["stream"] == "ext://sys.stdout"
-
-
-def test_gunicorn_reads_the_environment(monkeypatch):
-    conf = gunicorn_settings(
-        monkeypatch, PORT="9000", GUNICORN_WORKERS="3", GUNICORN_THREADS="4", GUNICORN_TIMEOUT="60"
-    )
-    assert conf["bind"] == ["0.0.0.0:9000"]
-    assert (conf["workers"], conf["threads"], conf["timeout"]) == (3, 4, 60)

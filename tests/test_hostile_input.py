@@ -219,7 +219,7 @@ def test_unknown_filter_values_are_reported(client, query, shown):
     assert shown in text(response)
 
 
-@pytest.mark.parametrize("page", ["0", "-1", "99999", "abc"])
+@pytest.mark.parametrize("page", ["0", "99999"])
 def test_page_out_of_range_is_a_clear_404(client, page):
     response = client.get(reverse("mandates:resolution-list"), {"page": page})
     assert response.status_code == 404

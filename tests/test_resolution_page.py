@@ -10,10 +10,8 @@ import pytest
 from django.db import connection
 from django.template import engines
 from django.test.utils import CaptureQueriesContext
-from django.utils.safestring import mark_safe
 
 from instruments.models import Instrument
-from mandates import graph
 from mandates.models import (
     Activity,
     Addressee,
@@ -283,77 +281,8 @@ def test_paragraph_line_names_partners_with_links(client):
 
 # --- the drawing ----------------------------------------------------------------------------------
 
+
 # What graph_svg.html and graph_legend.html wrote before Node.svg and EdgeKind.stroke.
-NODE_TEMPLATE = (
-    '{% load l10n %}{% localize off %}<a class="graph-node graph-node--{{ node.kind }}" '
-    'href="{{ node.url }}"><title>{{ node.title }}</title><rect x="{{ node.x }}" '
-    'y="{{ node.y }}" width="{{ node.width }}" height="{{ node.height }}" rx="{{ node.radius }}" '
-    'fill="{{ node.fill }}" stroke="{{ node.stroke }}" stroke-width="1.5"/><text '
-    'x="{{ node.text_x }}" y="{{ node.text_y }}" font-size="12" fill="#1b2430">'
-    "{{ node.shown_label }}</text></a>{% endlocalize %}"
-)
-STROKE_TEMPLATE = (
-    '{% load l10n %}{% localize off %}stroke="{{ kind.colour }}" stroke-width="{{ kind.width }}"'
-    '{% if kind.dash %} stroke-dasharray="{{ kind.dash }}"{% endif %}{% endlocalize %}'
-)
-
-
-def render(source, **context):
-    return engines["django"].from_string(source).render(context)
-
-
-def test_nodes_and_strokes_are_written_as_the_template_wrote_them(client):
-    nodes = list(client.get("/graph/").context["graph"].nodes)
-    odd = graph.Node(
-        key=("resolution", 0),
-        kind="resolution",
-        label="<b>\"GA\" & 'co'</b> " * 4,
-        title="<script>alert(1)</script>",
-        url="/resolutions/ga/1-1/?a=1&b=2",
-        x=0.1 + 0.2,
-        y=1e-05,
-        width=123.456,
-    )
-    for node in [*nodes, odd]:
-        assert node.svg == render(NODE_TEMPLATE, node=node)
-    assert "&lt;script&gt;" in odd.svg and 'y="1e-05"' in odd.svg
-    for kind in graph.EDGE_KINDS.values():
-        assert kind.stroke == render(STROKE_TEMPLATE, kind=kind)
-
-
-BANDS_TEMPLATE = (
-    "{% load l10n %}{% localize off %}{% for band in graph.bands %}{% if band.shaded %}"
-    '<rect x="{{ graph.band_x }}" y="{{ band.y }}" width="{{ graph.band_width }}" '
-    'height="{{ band.height }}" fill="#f4f7fa"/>{% endif %}<text x="{{ graph.band_text_x }}" '
-    'y="{{ band.text_y }}" font-size="11" fill="#4a5563">{{ band.label }}</text>\n    '
-    "{% endfor %}{% endlocalize %}"
-)
-COLUMNS_TEMPLATE = (
-    '{% load l10n %}{% localize off %}{% for column in graph.columns %}<text x="{{ column.cx }}" '
-    'y="22" text-anchor="middle" font-size="13" font-weight="700" fill="#1b2430">'
-    "{{ column.label }}</text>\n    {% endfor %}{% endlocalize %}"
-)
-
-
-def test_bands_and_columns_are_written_as_the_template_wrote_them(client):
-    drawn = client.get("/graph/").context["graph"]
-    odd = graph.Graph(
-        bands=[
-            graph.Band(label="<i>2015</i> & co", y=0.1 + 0.2, height=1e-05, shaded=True),
-            graph.Band(label="2016", y=30, height=28.5, shaded=False),
-        ],
-        columns=[graph.Column(label="<b>Cites</b>", x=10.25, width=3)],
-        band_x=2.5,
-        band_width=100,
-    )
-    assert drawn.bands and drawn.columns
-    for drawing in (drawn, odd):
-        assert drawing.bands_svg == render(BANDS_TEMPLATE, graph=drawing)
-        assert drawing.columns_svg == render(COLUMNS_TEMPLATE, graph=drawing)
-    assert "&lt;i&gt;2015&lt;/i&gt; &amp; co" in odd.bands_svg
-    assert "&lt;b&gt;Cites&lt;/b&gt;" in odd.columns_svg
-
-
 def test_paragraph_blocks_escape_what_they_show(client):
     resolution = make(title="Plain", paragraphs=2)
     first = resolution.paragraphs.get(number=1)
@@ -374,54 +303,6 @@ def test_paragraph_blocks_escape_what_they_show(client):
 
 
 # What mandates/includes/graph_svg.html wrote before Graph.svg (its parts as they are now drawn).
-SVG_TEMPLATE = """{% load i18n l10n mandates_tags %}{% localize off %}
-<svg xmlns="http://www.w3.org/2000/svg" class="graph-svg{% if small %} graph-svg--small{% endif %}" viewBox="0 0 {{ graph.width }} {{ graph.height }}" width="{{ graph.width }}" height="{{ graph.height }}" role="graphics-document document" aria-labelledby="{{ svg_id }}-title" aria-describedby="{{ svg_id }}-desc" data-nodes="{{ graph.nodes|length }}" data-edges="{{ graph.edges|length }}">
-  <title id="{{ svg_id }}-title">{{ svg_title }}</title>
-  <desc id="{{ svg_id }}-desc">{{ svg_desc }}</desc>
-  <defs>
-    <marker id="{{ svg_id }}-arrow-instrument" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto-start-reverse"><path d="M0 0 L10 5 L0 10 z" fill="#005a9c"/></marker>
-    <marker id="{{ svg_id }}-arrow-citation" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto-start-reverse"><path d="M0 0 L10 5 L0 10 z" fill="#6b2c91"/></marker>
-    <marker id="{{ svg_id }}-arrow-partner" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto-start-reverse"><path d="M0 0 L10 5 L0 10 z" fill="#1e6b34"/></marker>
-  </defs>
-  {% if graph.bands %}<g class="graph-bands" aria-hidden="true">
-    {{ graph.bands_svg }}</g>{% endif %}
-  <g class="graph-columns" aria-hidden="true">
-    {{ graph.columns_svg }}</g>
-  <g class="graph-edges" aria-hidden="true" fill="none">
-    {% for edge in graph.edges %}{% if not forloop.first %}
-    {% endif %}{{ edge|svg_of:svg_id }}{% endfor %}</g>
-  <g class="graph-nodes">
-    {% for node in graph.nodes %}{{ node.svg }}
-    {% endfor %}</g>
-</svg>{% endlocalize %}
-"""  # noqa: E501
-
-
-def test_the_drawing_is_written_as_the_template_wrote_it(client, monkeypatch):
-    from django.template.defaultfilters import register as builtins
-
-    monkeypatch.setitem(builtins.filters, "svg_of", lambda edge, svg_id: edge.svg(svg_id))
-    whole = client.get("/graph/").context["graph"]
-    resolution = make(paragraphs=1, instruments=["untoc"], partners=["unesco", "icom"])
-    add_rare_links(resolution)
-    page = Resolution.for_page(resolution.body.slug, resolution.slug)
-    small = graph.neighbourhood(page, page.linked())
-    assert whole.bands and whole.edges and small.edges
-    title = mark_safe("The links of <b>GA</b> &amp; co")
-    for drawing, svg_id, is_small in ((whole, "citation-graph", False), (small, "n", True)):
-        for desc in ("<script>x()</script> & more", mark_safe("2 links")):
-            expected = render(
-                SVG_TEMPLATE,
-                graph=drawing,
-                svg_id=svg_id,
-                small=is_small,
-                svg_title=title,
-                svg_desc=desc,
-            )
-            assert drawing.svg(svg_id, title, desc, small=is_small) == expected
-    assert "&lt;script&gt;" in small.svg("n", title, "<script>", small=True)
-
-
 def test_link_lists_escape_what_they_show(client):
     resolution = make(instruments=["untoc"], partners=["unesco", "icom"])
     ResolutionInstrument.objects.filter(resolution=resolution).update(note="<i>note</i> & co")
@@ -446,7 +327,12 @@ def test_link_lists_escape_what_they_show(client):
 
 # --- the facts ------------------------------------------------------------------------------------
 
+
 # What resolution_detail.html wrote before {% resolution_facts %}.
+def render(source, **context):
+    return engines["django"].from_string(source).render(context)
+
+
 FACTS_TEMPLATE = """{% load i18n mandates_tags %}
     <dt>{% translate "Body" %}</dt><dd><a href="{{ body_url }}">{{ r.body.name }}</a>{% if r.body.parent %} {% blocktranslate trimmed with url=r.body.parent.get_absolute_url code=r.body.parent.code %}(reports to <a href="{{ url }}">{{ code }}</a>){% endblocktranslate %}{% endif %}</dd>
     <dt>{% translate "Number" %}</dt><dd>{{ r.number }}</dd>

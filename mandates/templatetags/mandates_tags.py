@@ -5,7 +5,6 @@ import re
 from django import template
 from django.conf import settings
 from django.template.defaultfilters import linebreaksbr
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import date_format
@@ -151,10 +150,10 @@ def resolution_facts(r, body_url):
     out = [f"<dt>{label['body']}</dt><dd>{facts}</dd>"]
     out.append(f"<dt>{label['number']}</dt><dd>{e(r.number)}</dd>")
     if r.symbol:
-        symbol = f'<span class="symbol">{e(r.symbol)}</span> {unverified(r, "symbol")}'
+        symbol = f'<span class="symbol">{e(r.symbol)}</span> {recalled_badge(r, "symbol")}'
     elif r.contained_in:
         contained = _('No symbol of its own; contained in <span class="symbol">%(report)s</span>')
-        symbol = f"{contained % {'report': e(r.contained_in)}} {unverified(r, 'contained_in')}"
+        symbol = f"{contained % {'report': e(r.contained_in)}} {recalled_badge(r, 'contained_in')}"
         if r.contained_in_title:
             symbol += f"<br><small>{e(r.contained_in_title)}</small>"
     else:
@@ -164,19 +163,19 @@ def resolution_facts(r, body_url):
         long_date = pgettext("long date: 12 February 2015", "j F Y")
         adopted = (
             f'<time datetime="{r.adopted_on.isoformat()}">'
-            f"{e(date_format(r.adopted_on, long_date))}</time> {unverified(r, 'adopted_on')}"
+            f"{e(date_format(r.adopted_on, long_date))}</time> {recalled_badge(r, 'adopted_on')}"
         )
     else:
         unknown = _("(exact date not established)")
         adopted = f'{e(str(r.year))} <span class="unknown">{e(unknown)}</span>'
     out.append(f"<dt>{label['adopted']}</dt><dd>{adopted}</dd>")
-    session = f"{e(r.session)} {unverified(r, 'session')}" if r.session else not_recorded
+    session = f"{e(r.session)} {recalled_badge(r, 'session')}" if r.session else not_recorded
     out.append(f"<dt>{label['session']}</dt><dd>{session}</dd>")
     if r.meeting:
-        meeting = f"{e(r.meeting)} {unverified(r, 'meeting')}"
+        meeting = f"{e(r.meeting)} {recalled_badge(r, 'meeting')}"
         out.append(f"<dt>{label['meeting']}</dt><dd>{meeting}</dd>")
     if r.adoption_mode:
-        mode = f"{e(r.get_adoption_mode_display())} {unverified(r, 'adoption_mode')}"
+        mode = f"{e(r.get_adoption_mode_display())} {recalled_badge(r, 'adoption_mode')}"
     else:
         mode = not_recorded
     if r.adoption_note:
@@ -263,6 +262,13 @@ def unverified(record, field):
     return {"recalled": field in (record.unverified_fields or [])}
 
 
+def recalled_badge(record, field):
+    """unverified_badge.html's badge, for the tags that draw the record page in Python."""
+    if field in (record.unverified_fields or []):
+        return _badges(translation.get_language())[2]
+    return ""
+
+
 def verification_badges():
     """(confirmed, unverified): the two badges, in the current language."""
     return _badges(translation.get_language())[:2]
@@ -329,24 +335,13 @@ def other_language_url(context, language=None, absolute=False):
     return request.build_absolute_uri(translated) if absolute else translated
 
 
-@register.simple_tag
+@register.inclusion_tag("mandates/includes/graph_svg.html")
 def graph_svg(graph, svg_id, title, desc, small=False):
-    """A drawing, as an <svg>: Graph.svg()."""
-    return graph.svg(svg_id, title, desc, small=small)
+    """A drawing laid out by mandates/graph.py, as an <svg>."""
+    return {"graph": graph, "svg_id": svg_id, "title": title, "desc": desc, "small": small}
 
 
-@register.simple_tag
+@register.inclusion_tag("mandates/includes/graph_legend.html")
 def graph_key(graph):
-    """A drawing's key (graph_legend.html) for the link types it draws: made once per language
-    and set of types, and kept, since it shows constants of mandates/graph.py and their
-    translations, never data."""
-    return _graph_key(translation.get_language(), tuple(kind.key for kind in graph.kinds))
-
-
-@functools.lru_cache(maxsize=256)
-def _graph_key(language, kinds):
-    from mandates import graph
-
-    drawn = [graph.EDGE_KINDS[key] for key in kinds]
-    legend = {"graph": {"families": graph.families(drawn)}}
-    return mark_safe(render_to_string("mandates/includes/graph_legend.html", legend))
+    """A drawing's key, for the link types it draws."""
+    return {"graph": graph}
