@@ -1,7 +1,6 @@
 from django.views.generic import DetailView, ListView
 
 from instruments.models import Instrument
-from mandates.models import ResolutionInstrument
 
 
 class InstrumentListView(ListView):
@@ -19,10 +18,9 @@ class InstrumentDetailView(DetailView):
                 "-resolution__year", "relation"
             )
         )
-        adopting = {ResolutionInstrument.Relation.ADOPTS, ResolutionInstrument.Relation.ENDORSES}
         return super().get_context_data(
             links=links,
-            adoption_links=[link for link in links if link.relation in adopting],
+            adoption_links=[link for link in links if link.is_adoption],
             resolution_count=len({link.resolution_id for link in links}),
             **kwargs,
         )

@@ -5,6 +5,7 @@ import hashlib
 import django_filters
 from django import forms
 from django.core.cache import cache
+from django.db import connections
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
@@ -180,7 +181,8 @@ class ResolutionFilter(AlwaysBoundFilterSet):
         """The order in force: the one asked for, else relevance for a keyword search (on
         PostgreSQL; SQLite's search keeps the default order), else newest first."""
         sort = self.form.cleaned_data.get("sort") if self.is_valid() else None
-        if not sort and self.is_valid() and self.form.cleaned_data.get("q"):
+        searching = self.is_valid() and self.form.cleaned_data.get("q")
+        if not sort and searching and connections[self.queryset.db].vendor == "postgresql":
             return "relevance"
         return sort or "newest"
 

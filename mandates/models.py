@@ -11,6 +11,7 @@ from django.contrib.postgres.search import (
 from django.core.exceptions import ValidationError
 from django.db import connection, connections, models, router
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import dateformat
@@ -21,6 +22,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.models import Sourced, Verification
+from instruments.models import Instrument
+from partners.models import Partner
 
 UN_LANGUAGES = [  # the UN order, each named in its own script: never translated
     ("ar", "العربية"),
@@ -212,6 +215,18 @@ RESOLUTION_SEARCH_VECTOR = (
 )
 
 
+def fts5_query(text):
+    """An FTS5 query asking for every word of `text`, each as a word or the start of one (a
+    word holding punctuation, "A/RES/70/76", as the phrase of its parts); None if it has no
+    word. Every part is quoted: the text's own quotes, operators and columns mean nothing."""
+    phrases = []
+    for word in text.split():
+        parts = re.findall(r"[^\W_]+", word)
+        if parts:
+            phrases.append('"' + " ".join(parts) + '"*')
+    return " AND ".join(phrases) or None
+
+
 class ResolutionQuerySet(models.QuerySet):
     def get_by_natural_key(self, body_code, slug):
         return self.get(body__code=body_code, slug=slug)
@@ -220,39 +235,37 @@ class ResolutionQuerySet(models.QuerySet):
         return self.filter(is_synthetic=False)
 
     def search(self, text):
-        """Keyword search over symbol, number, title, summary and paragraph text.
+        """Keyword search over number, symbol, title, summary and paragraph text.
 
-        PostgreSQL: full-text search (English stemming, web-search syntax) ranked by relevance,
-        plus a substring match on symbol and number, which the text parser splits apart.
-        SQLite: a case-insensitive substring match on every word, in the same fields.
+        PostgreSQL: full-text search (English stemming, web-search syntax: "quoted phrases",
+        -excluded words) over the stored search_document (migration 0005), ranked by
+        relevance; a query with a digit also matches symbols and numbers as substrings
+        ("2199" in "S/RES/2199 (2015)", which the text parser keeps whole).
+        SQLite: every word, as a word or the start of one, anywhere in those fields, through
+        the FTS5 table of migration 0009 (the one place the app reads it).
         """
         text = text.strip()
         if not text:
             return self
-        if connection.vendor == "postgresql":
-            # The document is stored (search_document: RESOLUTION_SEARCH_VECTOR plus the
-            # paragraphs' text, kept by triggers, GIN-indexed): matching and ranking read one
-            # column instead of parsing every row's text and every paragraph again.
+        if connections[self.db].vendor == "postgresql":
             query = SearchQuery(text, search_type="websearch", config="english")
+            matches = Q(search_document=query)
+            if any(character.isdigit() for character in text):
+                matches |= Q(symbol__icontains=text) | Q(number__icontains=text)
             return (
-                self.annotate(rank=SearchRank(F("search_document"), query))
-                .filter(
-                    Q(search_document=query) | Q(symbol__icontains=text) | Q(number__icontains=text)
-                )
+                self.filter(matches)
+                .annotate(rank=SearchRank(F("search_document"), query))
                 .order_by("-rank", *self.model._meta.ordering)
             )
-        condition = Q()
-        for word in text.split():
-            condition &= (
-                Q(symbol__icontains=word)
-                | Q(number__icontains=word)
-                | Q(title__icontains=word)
-                | Q(summary__icontains=word)
-                | Q(
-                    pk__in=Paragraph.objects.filter(summary__icontains=word).values("resolution_id")
-                )
+        match = fts5_query(text)
+        if match is None:
+            return self.none()
+        return self.filter(
+            pk__in=RawSQL(
+                "SELECT rowid FROM mandates_resolution_fts WHERE mandates_resolution_fts MATCH %s",
+                [match],
             )
-        return self.filter(condition)
+        )
 
     def linked_to(self, instruments):
         """Linked to any of these instruments (a subquery on the link table: a resolution
@@ -272,11 +285,11 @@ class ResolutionQuerySet(models.QuerySet):
         return self.select_related("body").prefetch_related(
             Prefetch(
                 "instruments",
-                queryset=_instrument_model()
-                .objects.only("slug", "short_name", "adopted_on")
-                .order_by(F("adopted_on").asc(nulls_last=True), "slug"),
+                queryset=Instrument.objects.only("slug", "short_name", "adopted_on").order_by(
+                    F("adopted_on").asc(nulls_last=True), "slug"
+                ),
             ),
-            Prefetch("partners", queryset=_partner_model().objects.only("slug", "acronym")),
+            Prefetch("partners", queryset=Partner.objects.only("slug", "acronym")),
             # Ordered by their own columns: Paragraph's default ordering goes through the
             # resolution's, which would join resolutions and bodies to sort a few numbers.
             Prefetch(
@@ -380,7 +393,7 @@ class ResolutionQuerySet(models.QuerySet):
                     .select_related("cited__body")
                     .order_by("relation", "cited__year", "cited_id"),
                 ),
-                Prefetch("partners", queryset=_partner_model().objects.order_by("acronym")),
+                Prefetch("partners", queryset=Partner.objects.order_by("acronym")),
             )
         )
 
@@ -395,7 +408,7 @@ class ResolutionQuerySet(models.QuerySet):
             .prefetch_related(
                 Prefetch(
                     "instruments",
-                    queryset=_instrument_model().objects.only("slug", "short_name"),
+                    queryset=Instrument.objects.only("slug", "short_name"),
                 )
             )
             .order_by(*self.model._meta.ordering)
@@ -433,18 +446,6 @@ class SearchDocumentDeferred(models.Manager):
 
     def get_queryset(self):
         return super().get_queryset().defer("search_document")
-
-
-def _instrument_model():
-    from instruments.models import Instrument
-
-    return Instrument
-
-
-def _partner_model():
-    from partners.models import Partner
-
-    return Partner
 
 
 class Resolution(Sourced):
@@ -892,7 +893,7 @@ class Resolution(Sourced):
     @staticmethod
     def _common_links_sql(paragraph_partners):
         q = connection.ops.quote_name
-        partner = _partner_model()._meta
+        partner = Partner._meta
         paragraphs = q(Paragraph._meta.db_table)
         rid, pid = q("resolution_id"), q("paragraph_id")
 
@@ -960,7 +961,7 @@ class Resolution(Sourced):
                 f" JOIN {q(partner.db_table)} x ON x.{q('id')} = t.{q('partner_id')}"
                 f" JOIN {paragraphs} p ON p.{q('id')} = t.{pid} WHERE p.{rid} = %s"
             )
-        instrument = _instrument_model()._meta
+        instrument = Instrument._meta
         branches += [
             # Instrument links by the instrument's slug, then relation (their ordering).
             select(
@@ -1012,7 +1013,7 @@ class Resolution(Sourced):
         shown as a link carries its address in `url`, made once for the lists and the drawing.
         """
         db, pk, record = self._state.db, self.pk, Resolution._record
-        instrument_model, partner_model = _instrument_model(), _partner_model()
+        instrument_model, partner_model = Instrument, Partner
         rows = {}
         with connections[db].cursor() as cursor:
             # The flags for_page() read (every query runs for a resolution fetched otherwise).
@@ -1160,6 +1161,11 @@ class ResolutionInstrument(models.Model):
     def __str__(self):
         return f"{self.resolution} {self.get_relation_display().lower()} {self.instrument}"
 
+    @property
+    def is_adoption(self):
+        """The resolution adopts or endorses the instrument (its page lists these first)."""
+        return self.relation in (self.Relation.ADOPTS, self.Relation.ENDORSES)
+
     def natural_key(self):
         return (*self.resolution.natural_key(), self.instrument.slug, self.relation)
 
@@ -1280,7 +1286,7 @@ class ParagraphQuerySet(models.QuerySet):
             .prefetch_related(
                 "addressees",
                 "activities",
-                Prefetch("partners", queryset=_partner_model().objects.only("slug", "acronym")),
+                Prefetch("partners", queryset=Partner.objects.only("slug", "acronym")),
             )
             .order_by(
                 "-resolution__year",

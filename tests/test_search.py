@@ -1,8 +1,10 @@
 """Keyword search finds what each kind of change makes findable, on both databases.
 
 On PostgreSQL the search reads a stored document (Resolution.search_document) that triggers
-keep up to date (migration mandates/0005): these tests write the way the admin, loaddata and
-bulk_create do, and search straight after, without any step of ours in between.
+keep up to date (migration mandates/0005); on SQLite an FTS5 table that triggers keep
+(migration mandates/0009). These tests write the way the admin, loaddata and bulk_create do,
+and search straight after, without any step of ours in between: they fail if a later migration
+lost the triggers.
 """
 
 import pytest
@@ -15,6 +17,7 @@ pytestmark = pytest.mark.django_db
 postgres_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="the stored documents are PostgreSQL's"
 )
+sqlite_only = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's FTS5 table")
 
 
 @pytest.fixture
@@ -97,3 +100,27 @@ def test_ranked_by_relevance_title_before_paragraph(resolution):
     Paragraph.objects.create(resolution=other, number=1, summary="Archaeological sites.")
     ranked = list(Resolution.objects.search("archaeological").values_list("number", flat=True))
     assert ranked.index("85/901") < ranked.index("85/902")
+
+
+def test_a_deleted_resolution_is_no_longer_found(resolution):
+    resolution.delete()
+    assert "85/901" not in found("archaeological")
+
+
+def test_every_word_must_match(resolution):
+    assert "85/901" in found("archaeological heritage")
+    assert "85/901" not in found("archaeological numismatic")
+
+
+@pytest.mark.parametrize(
+    "text", ['"', "*", "NEAR(a b)", "title:x", "a AND", "OR", "(", "-", "<b>", "a\"b", "_"]
+)
+def test_search_syntax_in_the_query_is_taken_as_text(resolution, text):
+    list(Resolution.objects.search(text))  # no error, whatever it finds
+
+
+@sqlite_only
+def test_sqlite_finds_the_start_of_a_word_and_a_symbol_by_its_parts(resolution):
+    assert "85/901" in found("archaeo")
+    assert "85/901" in found("RES/85")
+    assert "85/901" not in found("chaeological")  # words, not any substring
