@@ -242,7 +242,7 @@ class ResolutionQuerySet(models.QuerySet):
         relevance; a query with a digit also matches symbols and numbers as substrings
         ("2199" in "S/RES/2199 (2015)", which the text parser keeps whole).
         SQLite: every word, as a word or the start of one, anywhere in those fields, through
-        the FTS5 table of migration 0009 (the one place the app reads it).
+        the FTS5 table of migration 0012 (the one place the app reads it).
         """
         text = text.strip()
         if not text:
@@ -294,8 +294,8 @@ class ResolutionQuerySet(models.QuerySet):
             # resolution's, which would join resolutions and bodies to sort a few numbers.
             Prefetch(
                 "paragraphs",
-                queryset=Paragraph.objects.only("resolution_id", "number").order_by(
-                    "resolution_id", "number"
+                queryset=Paragraph.objects.only("resolution_id", "number", "position").order_by(
+                    "resolution_id", "position"
                 ),
             ),
         )

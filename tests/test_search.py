@@ -2,7 +2,7 @@
 
 On PostgreSQL the search reads a stored document (Resolution.search_document) that triggers
 keep up to date (migration mandates/0005); on SQLite an FTS5 table that triggers keep
-(migration mandates/0009). These tests write the way the admin, loaddata and bulk_create do,
+(migration mandates/0012). These tests write the way the admin, loaddata and bulk_create do,
 and search straight after, without any step of ours in between: they fail if a later migration
 lost the triggers.
 """
@@ -59,7 +59,7 @@ def test_a_paragraph_makes_its_resolution_findable_and_stops_when_deleted(resolu
 def test_bulk_created_paragraphs_are_findable(resolution):
     Paragraph.objects.bulk_create(
         [
-            Paragraph(resolution=resolution, number=n, summary=f"Word{n} sigillography")
+            Paragraph(resolution=resolution, number=n, position=n, summary=f"Word{n} sigillography")
             for n in (1, 2)
         ]
     )
@@ -113,7 +113,7 @@ def test_every_word_must_match(resolution):
 
 
 @pytest.mark.parametrize(
-    "text", ['"', "*", "NEAR(a b)", "title:x", "a AND", "OR", "(", "-", "<b>", "a\"b", "_"]
+    "text", ['"', "*", "NEAR(a b)", "title:x", "a AND", "OR", "(", "-", "<b>", 'a"b', "_"]
 )
 def test_search_syntax_in_the_query_is_taken_as_text(resolution, text):
     list(Resolution.objects.search(text))  # no error, whatever it finds

@@ -34,7 +34,7 @@ def drop_triggers(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("mandates", "0007_resolution_tally"),
+        ("mandates", "0010_paragraph_in_annex"),
     ]
 
     operations = [
