@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "instruments",
     "partners",
     "mandates",
+    "explore",
     "pagecache",
 ]
 
@@ -126,7 +127,12 @@ SILENCED_SYSTEM_CHECKS = ["models.W040"]
 # and for PAGE_CACHE_SECONDS at most. 0 switches it off: every page is rendered from the database.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
 PAGE_CACHE_ALIAS = "default"
-PAGE_CACHE_NAMESPACES = ("mandates", "instruments", "partners")  # URL namespaces; never admin
+PAGE_CACHE_NAMESPACES = (
+    "mandates",
+    "explore",
+    "instruments",
+    "partners",
+)  # URL namespaces; never admin
 # Larger answers are sent, not kept: pages are 15-50 kB, a CSV of 1,000 rows 185 kB. With
 # MAX_ENTRIES, a worker holds 250 MB at the very worst (every entry a large export), 10-20 MB
 # in practice.

@@ -19,6 +19,7 @@ urlpatterns = [
 # French under /fr/ (/fr/resolutions/). The feed and exports too; their data is the same.
 urlpatterns += i18n_patterns(
     path("", include("mandates.urls")),
+    path("", include("explore.urls")),
     path("instruments/", include("instruments.urls")),
     path("partners/", include("partners.urls")),
     prefix_default_language=False,

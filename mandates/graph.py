@@ -1,4 +1,6 @@
-"""Layouts for the Explore pages: the citation graph, a resolution's neighbourhood, the timeline.
+"""The drawings of typed links: link and record kinds, nodes, edges, paths, and the layout of a
+resolution's neighbourhood (its record page). The whole citation graph and the timeline are
+laid out in explore/.
 
 Pure Python: these functions read records that were already fetched (with the prefetches their
 QuerySet methods make) and return nodes, edges and coordinates; the templates draw the SVG
@@ -11,8 +13,6 @@ from dataclasses import dataclass, field
 
 from django.utils.html import conditional_escape
 from django.utils.translation import gettext_lazy as _
-
-GRAPH_CAP = 300  # nodes the citation graph draws at most
 
 # Colours: 3:1 or better against white for lines (WCAG 1.4.11), 4.5:1 for text.
 INSTRUMENT_COLOUR = "#005a9c"  # UN blue, 7.0:1
@@ -92,6 +92,8 @@ FONT_SIZE = 12
 CHAR_WIDTH = 6.6  # average advance of a 12px system sans-serif character, for fitting labels
 NODE_HEIGHT = 26
 PITCH = 34  # vertical distance between stacked nodes
+MARGIN = 16
+TOP = 44  # room for the column headings
 
 
 def fit(text, width, char_width=CHAR_WIDTH, padding=12):
@@ -199,7 +201,7 @@ class Graph:
     band_x: float = 0
     band_width: float = 0
     node_count: int = 0
-    cap: int = GRAPH_CAP
+    cap: int = 0  # the most nodes it may draw (the citation graph's cap), 0 for no cap
     too_many: bool = False
 
     @property
@@ -272,7 +274,8 @@ def partner_node(partner, url=None):
 # --- Paths ---------------------------------------------------------------------------------------
 
 
-def _num(value):
+def svg_number(value):
+    """A coordinate as a path writes it: one decimal at most ("12.5", "40")."""
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
@@ -281,16 +284,16 @@ def curve(x1, y1, x2, y2, bend=0.0):
     k = max(abs(x2 - x1) / 2, 30)
     sign = 1 if x2 >= x1 else -1
     return (
-        f"M{_num(x1)} {_num(y1)} C{_num(x1 + sign * k)} {_num(y1 + bend)} "
-        f"{_num(x2 - sign * k)} {_num(y2 + bend)} {_num(x2)} {_num(y2)}"
+        f"M{svg_number(x1)} {svg_number(y1)} C{svg_number(x1 + sign * k)} {svg_number(y1 + bend)} "
+        f"{svg_number(x2 - sign * k)} {svg_number(y2 + bend)} {svg_number(x2)} {svg_number(y2)}"
     )
 
 
 def loop(x, y1, y2, bulge):
     """An arc out to the right and back, between two nodes of the same column."""
     return (
-        f"M{_num(x)} {_num(y1)} C{_num(x + bulge)} {_num(y1)} "
-        f"{_num(x + bulge)} {_num(y2)} {_num(x)} {_num(y2)}"
+        f"M{svg_number(x)} {svg_number(y1)} C{svg_number(x + bulge)} {svg_number(y1)} "
+        f"{svg_number(x + bulge)} {svg_number(y2)} {svg_number(x)} {svg_number(y2)}"
     )
 
 
@@ -324,111 +327,6 @@ def stack(nodes, want, top, pitch=PITCH):
         node.y = y
         y += pitch
     return y
-
-
-# --- The citation graph --------------------------------------------------------------------------
-
-MARGIN = 16
-INSTRUMENT_WIDTH = 220
-RESOLUTION_WIDTH = 128
-BODY_GAP = 28
-PARTNER_WIDTH = 104
-SIDE_GAP = 96
-TOP = 44  # room for the column headings
-
-
-def citation_graph(resolutions, cap=None):
-    """Resolutions (from ResolutionQuerySet.for_graph(), at most cap + 1 of them), the
-    instruments and partners they link to, and every typed link among them, laid out in
-    columns: instruments | resolutions, one column a body, oldest at the top | partners.
-
-    A citation is drawn only when both resolutions are in `resolutions`.
-    """
-    cap = GRAPH_CAP if cap is None else cap
-    resolutions = list(resolutions)
-    by_pk = {r.pk: resolution_node(r) for r in resolutions}
-    instruments, partners, edges = {}, {}, []
-    for r in resolutions:
-        source = by_pk[r.pk]
-        for link in r.instrument_links.all():
-            target = instruments.get(link.instrument.slug)
-            if target is None:
-                target = instruments[link.instrument.slug] = instrument_node(link.instrument)
-            edges.append(Edge(source, target, EDGE_KINDS[link.relation], link.note))
-        for link in r.citation_links.all():
-            if link.cited_id in by_pk:
-                edges.append(
-                    Edge(source, by_pk[link.cited_id], EDGE_KINDS[link.relation], link.note)
-                )
-        for partner in r.partners.all():
-            target = partners.get(partner.slug)
-            if target is None:
-                target = partners[partner.slug] = partner_node(partner)
-            edges.append(Edge(source, target, EDGE_KINDS["names"]))
-    node_count = len(by_pk) + len(instruments) + len(partners)
-    if len(resolutions) > cap or node_count > cap:
-        return Graph(node_count=node_count, cap=cap, too_many=True)
-
-    graph = Graph(edges=edges, node_count=node_count, cap=cap)
-    # Resolution columns, one a body, in the bodies' order.
-    bodies = {}
-    for r in resolutions:
-        bodies.setdefault(r.body.code, (r.body.position, r.body.code))
-    body_order = sorted(bodies, key=lambda code: bodies[code])
-    x = MARGIN
-    instrument_x = x
-    if instruments:
-        graph.columns.append(Column(_("Instruments"), x, INSTRUMENT_WIDTH))
-        x += INSTRUMENT_WIDTH + SIDE_GAP
-    body_x = {}
-    graph.band_x = x - 42
-    for code in body_order:
-        body_x[code] = x
-        graph.columns.append(Column(code, x, RESOLUTION_WIDTH - 12))
-        x += RESOLUTION_WIDTH + BODY_GAP
-    x -= BODY_GAP
-    graph.band_width = x - graph.band_x + 12
-    partner_x = x + SIDE_GAP
-    if partners:
-        graph.columns.append(Column(_("Partners"), partner_x, PARTNER_WIDTH))
-        x = partner_x + PARTNER_WIDTH
-    graph.width = x + MARGIN
-
-    # Rows: one band a year, as tall as the most resolutions one body adopted that year.
-    per_year = defaultdict(lambda: defaultdict(list))
-    for r in resolutions:
-        per_year[r.year][r.body.code].append(by_pk[r.pk])
-    y = TOP
-    for i, year in enumerate(sorted(per_year)):
-        rows = max(len(nodes) for nodes in per_year[year].values())
-        height = rows * PITCH + 6
-        graph.bands.append(Band(str(year), y, height, shaded=i % 2 == 0))
-        for code, nodes in per_year[year].items():
-            for j, node in enumerate(nodes):  # already in chronological order
-                node.x, node.y = body_x[code], y + 4 + j * PITCH
-                node.width = RESOLUTION_WIDTH - 12
-        y += height
-    bottom = y
-
-    # Instruments and partners sit level with the resolutions that link to them.
-    for nodes, column_x, width in (
-        (instruments, instrument_x, INSTRUMENT_WIDTH),
-        (partners, partner_x, PARTNER_WIDTH),
-    ):
-        keys = {node.key for node in nodes.values()}
-        linked = defaultdict(list)
-        for edge in edges:
-            if edge.target.key in keys:
-                linked[edge.target.key].append(edge.source.cy)
-        want = {key: sum(ys) / len(ys) for key, ys in linked.items()}
-        for node in nodes.values():
-            node.x, node.width = column_x, width
-        bottom = max(bottom, stack(nodes.values(), want, TOP + 4))
-
-    graph.height = bottom + MARGIN
-    graph.nodes = [*instruments.values(), *by_pk.values(), *partners.values()]
-    route(edges)
-    return graph
 
 
 # --- One resolution's neighbourhood --------------------------------------------------------------
@@ -497,259 +395,3 @@ def neighbourhood(resolution, linked):
     graph.nodes = [*left.values(), centre, *right.values()]
     route(edges)
     return graph
-
-
-# --- The timeline --------------------------------------------------------------------------------
-
-YEAR_WIDTH = 36
-LABEL_WIDTH = 118
-AXIS_HEIGHT = 34
-LANE = 34  # vertical room for one mark and the label under it
-ROW_PAD = 12
-MARK_CHAR_WIDTH = 6.2
-
-
-@dataclass
-class Mark:
-    kind: str  # "resolution" or "meeting"
-    key: tuple
-    year: int
-    label: str  # under the mark: "66/180", "2199", "No. 2"
-    title: str
-    url: str
-    sort_key: tuple
-    x: float = 0
-    y: float = 0
-
-    @property
-    def label_y(self):
-        return self.y + 18
-
-    @property
-    def diamond(self):
-        """The points of a meeting's diamond."""
-        x, y, r = self.x, self.y, 8
-        points = ((x, y - r), (x + r, y), (x, y + r), (x - r, y))
-        return " ".join(f"{_num(px)},{_num(py)}" for px, py in points)
-
-
-@dataclass
-class Row:
-    key: str  # body code, or "meetings"
-    label: str
-    title: str
-    url: str
-    position: int = 0
-    y: float = 0
-    height: float = 0
-    shaded: bool = False
-    marks: list = field(default_factory=list)
-
-    @property
-    def label_y(self):
-        return self.y + ROW_PAD + 4 + FONT_SIZE * 0.35
-
-
-@dataclass
-class Tick:
-    year: int
-    x: float
-    labelled: bool
-    decade: bool
-
-
-@dataclass
-class Connector:
-    source: Mark  # the resolution that recommended the text
-    target: Mark  # the resolution that adopted it
-    d: str
-
-
-@dataclass
-class Timeline:
-    rows: list = field(default_factory=list)
-    ticks: list = field(default_factory=list)
-    connectors: list = field(default_factory=list)
-    chains: list = field(default_factory=list)  # [[record, record, ...]], oldest first
-    by_year: list = field(default_factory=list)  # [(year, [resolutions], [meetings])]
-    width: float = 0
-    height: float = 0
-    axis_y: float = 0
-    bottom_axis_y: float = 0
-    plot_x: float = LABEL_WIDTH
-    plot_width: float = 0
-    first_year: int = 0
-    last_year: int = 0
-
-    @property
-    def body_rows(self):
-        return [row for row in self.rows if row.key != "meetings"]
-
-    @property
-    def meeting_row(self):
-        return next((row for row in self.rows if row.key == "meetings"), None)
-
-    @property
-    def marks(self):
-        return [mark for row in self.rows for mark in row.marks]
-
-
-def short_number(resolution):
-    """The number without what the axis already says: "2199 (2015)" -> "2199"."""
-    return resolution.number.split(" (")[0]
-
-
-def lanes(marks):
-    """Give each mark (sorted by x) the first lane where its label clears the one before."""
-    ends = []
-    placed = []
-    for mark in marks:
-        half = max(len(mark.label) * MARK_CHAR_WIDTH, 16) / 2 + 3
-        start, end = mark.x - half, mark.x + half
-        for lane, last_end in enumerate(ends):
-            if start >= last_end:
-                ends[lane] = end
-                break
-        else:
-            lane = len(ends)
-            ends.append(end)
-        placed.append((mark, lane))
-    return placed, max(len(ends), 1)
-
-
-def timeline(resolutions, meetings, recommendations):
-    """Every resolution on a time axis, one row a body; the expert group meetings in a row of
-    their own; and "adopted on the recommendation of" links drawn between the marks they join.
-
-    resolutions: ResolutionQuerySet.for_timeline(); meetings: ExpertGroupMeetingQuerySet.
-    for_timeline(); recommendations: ResolutionCitationQuerySet.recommendations().
-    """
-    resolutions, meetings = list(resolutions), list(meetings)
-    line = Timeline()
-    years = [r.year for r in resolutions] + [m.starts_on.year for m in meetings]
-    if not years:
-        return line
-    first, last = min(years), max(years)
-    line.first_year, line.last_year = first, last
-
-    def x_of(year):
-        return LABEL_WIDTH + (year - first) * YEAR_WIDTH + YEAR_WIDTH / 2
-
-    rows = {}
-    for r in resolutions:
-        row = rows.get(r.body.code)
-        if row is None:
-            row = rows[r.body.code] = Row(
-                key=r.body.code,
-                label=r.body.code,
-                title=r.body.name,
-                url=r.body.get_absolute_url(),
-                position=r.body.position,
-            )
-        row.marks.append(
-            Mark(
-                kind="resolution",
-                key=("resolution", r.pk),
-                year=r.year,
-                label=short_number(r),
-                title=resolution_node(r).title,
-                url=r.get_absolute_url(),
-                sort_key=(r.year, r.adopted_on is None, r.adopted_on, r.number),
-            )
-        )
-    ordered = sorted(rows.values(), key=lambda row: (row.position, row.key))
-    if meetings:
-        row = Row(
-            key="meetings",
-            label=_("Expert group"),
-            title=meetings[0].group.name,
-            url=meetings[0].group.get_absolute_url(),
-        )
-        for m in meetings:
-            row.marks.append(
-                Mark(
-                    kind="meeting",
-                    key=("meeting", m.pk),
-                    year=m.starts_on.year,
-                    label=_("No. %(number)s") % {"number": m.number},
-                    title=f"{m.group.name}: {m}",
-                    url=m.get_absolute_url(),
-                    sort_key=(m.starts_on, m.group.name, m.number),
-                )
-            )
-        ordered.append(row)
-
-    y = AXIS_HEIGHT
-    for i, row in enumerate(ordered):
-        row.marks.sort(key=lambda m: m.sort_key)
-        for mark in row.marks:
-            mark.x = x_of(mark.year)
-        placed, count = lanes(row.marks)
-        for mark, lane in placed:
-            mark.y = y + ROW_PAD + 8 + lane * LANE
-        row.y, row.height, row.shaded = y, ROW_PAD * 2 + count * LANE, i % 2 == 0
-        y += row.height
-    line.rows = ordered
-    line.axis_y = AXIS_HEIGHT
-    line.bottom_axis_y = y
-    line.plot_width = (last - first + 1) * YEAR_WIDTH
-    line.width = LABEL_WIDTH + line.plot_width + MARGIN
-    line.height = y + AXIS_HEIGHT
-    step = 1 if last - first < 40 else 5
-    line.ticks = [
-        Tick(
-            year,
-            x_of(year),
-            labelled=(year - first) % step == 0 or year == last,
-            decade=year % 10 == 0,
-        )
-        for year in range(first, last + 1)
-    ]
-
-    # The path of a text: recommender -> adopter, drawn and listed as chains.
-    marks = {mark.key: mark for mark in line.marks}
-    records = {("resolution", r.pk): r for r in resolutions}
-    following = defaultdict(list)
-    adopted = set()
-    for link in recommendations:
-        source, target = ("resolution", link.cited_id), ("resolution", link.citing_id)
-        if source not in marks or target not in marks:
-            continue
-        following[source].append(target)
-        adopted.add(target)
-        line.connectors.append(
-            Connector(marks[source], marks[target], _chain_path(marks[source], marks[target]))
-        )
-    for start in sorted(following, key=lambda k: marks[k].sort_key):
-        if start in adopted:
-            continue
-        for path in _paths(start, following):
-            line.chains.append([records[key] for key in path])
-
-    by_year = defaultdict(lambda: ([], []))
-    for r in resolutions:
-        by_year[r.year][0].append(r)
-    for m in meetings:
-        by_year[m.starts_on.year][1].append(m)
-    line.by_year = [(year, *by_year[year]) for year in sorted(by_year)]
-    return line
-
-
-def _chain_path(source, target):
-    if abs(source.x - target.x) < 1:  # same year: an arc out to the right
-        bulge = 22 + abs(target.y - source.y) * 0.12
-        return loop(source.x + 7, source.y, target.y, bulge)
-    mid = (source.y + target.y) / 2
-    return (
-        f"M{_num(source.x)} {_num(source.y)} C{_num(source.x)} {_num(mid)} "
-        f"{_num(target.x)} {_num(mid)} {_num(target.x)} {_num(target.y)}"
-    )
-
-
-def _paths(start, following, seen=()):
-    """Every path from `start` along the links, each ending where nothing follows (no cycles)."""
-    seen = (*seen, start)
-    nexts = [n for n in following.get(start, []) if n not in seen]
-    if not nexts:
-        return [list(seen)]
-    return [path for n in nexts for path in _paths(n, following, seen)]

@@ -22,9 +22,4 @@ urlpatterns = [
         views.ExpertGroupDetailView.as_view(),
         name="expert-group-detail",
     ),
-    path("paragraphs/", views.ParagraphListView.as_view(), name="paragraph-list"),
-    path("explore/", views.ExploreView.as_view(), name="explore"),
-    path("graph/", views.GraphView.as_view(), name="graph"),
-    path("timeline/", views.TimelineView.as_view(), name="timeline"),
-    path("matrix/", views.MatrixView.as_view(), name="matrix"),
 ]

@@ -11,16 +11,13 @@ from django_filters.views import FilterView
 from config.views import bad_request_page
 from instruments.models import Instrument
 from mandates import graph
-from mandates.filters import GraphFilter, ParagraphFilter, ResolutionFilter
+from mandates.filters import ResolutionFilter
 from mandates.models import (
     Body,
     ExpertGroup,
-    ExpertGroupMeeting,
     OpenQuestion,
     PageEntry,
-    Paragraph,
     Resolution,
-    ResolutionCitation,
 )
 from partners.models import Partner
 
@@ -243,103 +240,5 @@ class AboutView(TemplateView):
             questions=OpenQuestion.objects.annotate(n=Count("resolutions")).prefetch_related(
                 "resolutions__body", "instruments"
             ),
-            **kwargs,
-        )
-
-
-# --- Explore: paragraphs, graph, timeline, matrix ------------------------------------------------
-
-
-class ExploreView(TemplateView):
-    template_name = "explore.html"
-
-
-class ParagraphListView(FacetedListMixin, FilterView):
-    """What mandates UNODC to do X: operative paragraphs, filtered by whom and what they ask."""
-
-    filterset_class = ParagraphFilter
-    queryset = Paragraph.objects.for_listing()
-    paginate_by = 25
-    template_name = "mandates/paragraph_list.html"
-
-
-class GraphView(BadFilterMixin, TemplateView):
-    """Resolutions, instruments and partners with their typed links, drawn on the server."""
-
-    template_name = "mandates/graph.html"
-
-    def get(self, request, *args, **kwargs):
-        self.filterset = GraphFilter(request.GET, queryset=Resolution.objects.for_graph())
-        return super().get(request, *args, **kwargs)
-
-    def get_context_data(self, **kwargs):
-        filterset = self.filterset
-        drawing = None
-        if filterset.is_valid():
-            cap = graph.GRAPH_CAP  # fetch one more than the cap: enough to know it is exceeded
-            drawing = graph.citation_graph(filterset.qs[: cap + 1], cap=cap)
-        return super().get_context_data(filter=filterset, graph=drawing, **kwargs)
-
-
-class TimelineView(TemplateView):
-    """Every real mandate on one time axis, a row a body, with the expert group meetings."""
-
-    template_name = "mandates/timeline.html"
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            timeline=graph.timeline(
-                Resolution.objects.for_timeline(),
-                ExpertGroupMeeting.objects.for_timeline(),
-                ResolutionCitation.objects.recommendations(),
-            ),
-            **kwargs,
-        )
-
-
-def matrix_rows(things, columns, counts):
-    """[(thing, [(column, n)], total)]: one table row a thing, one cell a column."""
-    rows = []
-    for thing in things:
-        cells = [(column, counts.get((thing.slug, column.code), 0)) for column in columns]
-        rows.append((thing, cells, sum(n for _, n in cells)))
-    return rows
-
-
-def coverage_rows(bodies, counts):
-    """[(year, [(body, n)], total)], newest first, every year from the first to the last."""
-    years = [year for _, year in counts]
-    if not years:
-        return []
-    rows = []
-    for year in range(max(years), min(years) - 1, -1):
-        cells = [(body, counts.get((body.code, year), 0)) for body in bodies]
-        rows.append((year, cells, sum(n for _, n in cells)))
-    return rows
-
-
-class MatrixView(TemplateView):
-    """Partners and instruments against bodies, and the years each body gave a new mandate.
-
-    Counts include every resolution the list shows, so a cell's number is the length of the
-    list it links to.
-    """
-
-    template_name = "mandates/matrix.html"
-
-    def get_context_data(self, **kwargs):
-        bodies = list(Body.objects.all())
-        resolutions = Resolution.objects.all()
-        coverage = coverage_rows(bodies, resolutions.body_year_counts())
-        return super().get_context_data(
-            bodies=bodies,
-            partner_rows=matrix_rows(
-                Partner.objects.all(), bodies, resolutions.partner_body_counts()
-            ),
-            instrument_rows=matrix_rows(
-                Instrument.objects.core_first(), bodies, resolutions.instrument_body_counts()
-            ),
-            coverage=coverage,
-            gap_years=[year for year, _, total in coverage if not total],
             **kwargs,
         )

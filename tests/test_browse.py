@@ -188,7 +188,7 @@ def test_page_past_the_end_is_a_friendly_404(client):
 
 
 @pytest.mark.parametrize("page", ["abc", "1.5", "-1", "²", "last"])
-@pytest.mark.parametrize("url", [LIST, reverse("mandates:paragraph-list")])
+@pytest.mark.parametrize("url", [LIST, reverse("explore:paragraph-list")])
 def test_a_page_that_is_not_a_number_is_a_400_that_says_so(client, url, page):
     response = client.get(url, {"page": page})
     assert response.status_code == 400

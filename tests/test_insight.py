@@ -10,8 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from explore import graph as explore_graph
 from instruments.models import Instrument
-from mandates import graph
 from mandates.models import (
     Activity,
     Addressee,
@@ -27,10 +27,10 @@ from partners.models import Partner
 
 pytestmark = pytest.mark.django_db
 
-PARAGRAPHS = reverse("mandates:paragraph-list")
-GRAPH = reverse("mandates:graph")
-TIMELINE = reverse("mandates:timeline")
-MATRIX = reverse("mandates:matrix")
+PARAGRAPHS = reverse("explore:paragraph-list")
+GRAPH = reverse("explore:graph")
+TIMELINE = reverse("explore:timeline")
+MATRIX = reverse("explore:matrix")
 FEED = reverse("mandates:feed")
 ATOM = "{http://www.w3.org/2005/Atom}"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -334,7 +334,7 @@ def test_graph_filters_by_body_and_years(client):
 
 
 def test_graph_says_so_when_there_are_too_many_nodes(client, monkeypatch):
-    monkeypatch.setattr(graph, "GRAPH_CAP", 10)
+    monkeypatch.setattr(explore_graph, "GRAPH_CAP", 10)
     response = client.get(GRAPH)
     assert response.status_code == 200
     assert response.context["graph"].too_many
@@ -585,7 +585,7 @@ GUARDED = [
     MATRIX,
     FEED,
     FEED + "?partner=unesco&instrument=untoc",
-    reverse("mandates:explore"),
+    reverse("explore:index"),
 ]
 
 

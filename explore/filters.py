@@ -1,0 +1,161 @@
+"""The Explore pages' filters: the paragraphs' and the graph's. Their names are the public URL
+contract, shared with the resolution list where they mean the same (body, year_from, year_to,
+partner)."""
+
+import django_filters
+from django import forms
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+
+from mandates.filters import AlwaysBoundFilterSet, SlugMultipleChoiceFilter, YearFilter, _no_such
+from mandates.models import Activity, Addressee, Body, Paragraph, Resolution
+from partners.models import Partner
+
+# --- Paragraphs: what each operative paragraph asks, of whom ------------------------------------
+
+
+class ParagraphFilter(AlwaysBoundFilterSet):
+    """The paragraph list's filters (/paragraphs/). Their names are the public URL contract."""
+
+    TAGGED = [("yes", _("Tagged")), ("no", _("Untagged"))]
+
+    addressee = SlugMultipleChoiceFilter(
+        field_name="addressees__slug",
+        to_field_name="slug",
+        queryset=Addressee.objects.all(),
+        error_messages=_no_such(_("There is no addressee “%(value)s”.")),
+        label=_("Addressed to"),
+    )
+    verb = django_filters.MultipleChoiceFilter(
+        field_name="verb",
+        choices=Paragraph.Verb.choices,
+        conjoined=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("There is no operative verb “%(value)s”.")},
+        label=_("Operative verb"),
+    )
+    activity = SlugMultipleChoiceFilter(
+        field_name="activities__slug",
+        to_field_name="slug",
+        queryset=Activity.objects.all(),
+        error_messages=_no_such(_("There is no activity “%(value)s”.")),
+        label=_("Activity"),
+    )
+    partner = SlugMultipleChoiceFilter(
+        field_name="partners__slug",
+        to_field_name="slug",
+        queryset=Partner.objects.all(),
+        error_messages=_no_such(_("There is no partner “%(value)s”.")),
+        label=_("Partner named"),
+    )
+    body = SlugMultipleChoiceFilter(
+        field_name="resolution__body__code",
+        to_field_name="code",
+        queryset=Body.objects.all(),
+        error_messages=_no_such(_("There is no body “%(value)s”.")),
+        label=_("Body"),
+    )
+    year_from = YearFilter(field_name="resolution__year", lookup_expr="gte", label=_("From year"))
+    year_to = YearFilter(field_name="resolution__year", lookup_expr="lte", label=_("To year"))
+    tagged = django_filters.ChoiceFilter(
+        method="filter_tagged",
+        choices=TAGGED,
+        empty_label=_("Any"),
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("Tagged is “yes” or “no”, not “%(value)s”.")},
+        label=_("Tagged"),
+    )
+
+    class Meta:
+        model = Paragraph
+        fields = [
+            "addressee",
+            "verb",
+            "activity",
+            "partner",
+            "body",
+            "year_from",
+            "year_to",
+            "tagged",
+        ]
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self.filters["body"].field.label_from_instance = lambda b: b.code
+        self.filters["partner"].field.label_from_instance = lambda p: p.acronym
+
+    def filter_tagged(self, queryset, name, value):
+        return queryset.tagged() if value == "yes" else queryset.untagged()
+
+    def chosen(self):
+        data = self.form.cleaned_data
+        yield from self.chosen_records("addressee", "activity", "partner", "body")
+        for verb in data.get("verb") or []:
+            yield "verb", verb, Paragraph.Verb(verb).label
+        yield from self.chosen_years()
+        if data.get("tagged"):
+            yield "tagged", data["tagged"], dict(self.TAGGED)[data["tagged"]]
+
+    # --- facets: each computed with every other filter applied, one query each
+
+    def facet_counts(self):
+        paragraphs = Paragraph.objects.order_by()
+        return {
+            "addressee": dict(
+                Addressee.objects.filter(paragraphs__in=self.without("addressee"))
+                .values_list("slug")
+                .annotate(n=Count("paragraphs", distinct=True))
+            ),
+            "verb": dict(
+                paragraphs.filter(pk__in=self.without("verb"))
+                .exclude(verb="")
+                .values_list("verb")
+                .annotate(n=Count("pk"))
+            ),
+            "activity": dict(
+                Activity.objects.filter(paragraphs__in=self.without("activity"))
+                .values_list("slug")
+                .annotate(n=Count("paragraphs", distinct=True))
+            ),
+            "partner": dict(
+                Partner.objects.filter(paragraphs__in=self.without("partner"))
+                .values_list("slug")
+                .annotate(n=Count("paragraphs", distinct=True))
+            ),
+            "body": dict(
+                paragraphs.filter(pk__in=self.without("body"))
+                .values_list("resolution__body__code")
+                .annotate(n=Count("pk"))
+            ),
+            "year": dict(
+                paragraphs.filter(pk__in=self.without("year_from", "year_to"))
+                .values_list("resolution__year")
+                .annotate(n=Count("pk"))
+            ),
+            "tagged": paragraphs.filter(pk__in=self.without("tagged")).tagged_counts(),
+        }
+
+
+# --- The graph: body and years, named as on the resolution list ---------------------------------
+
+
+class GraphFilter(AlwaysBoundFilterSet):
+    """/graph/?body=GA&year_from=2010: the resolution list's names for the same filters."""
+
+    body = SlugMultipleChoiceFilter(
+        field_name="body__code",
+        to_field_name="code",
+        queryset=Body.objects.all(),
+        error_messages=_no_such(_("There is no body “%(value)s”.")),
+        label=_("Body"),
+    )
+    year_from = YearFilter(field_name="year", lookup_expr="gte", label=_("From year"))
+    year_to = YearFilter(field_name="year", lookup_expr="lte", label=_("To year"))
+
+    class Meta:
+        model = Resolution
+        fields = ["body", "year_from", "year_to"]
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self.filters["body"].field.label_from_instance = lambda b: b.code
