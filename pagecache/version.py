@@ -15,7 +15,7 @@ import uuid
 from contextlib import contextmanager
 
 from django.apps import apps
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 from simple_history.models import HistoricalChanges
@@ -28,15 +28,9 @@ _in_bulk = contextvars.ContextVar("pagecache_in_bulk", default=False)
 
 
 def current(using=DEFAULT_DB_ALIAS):
-    """The current token ("" before the first change): one SELECT of one row by primary key.
-
-    A raw cursor, because it runs on every cacheable request and needs nothing of the ORM."""
-    connection = connections[using]
-    table = connection.ops.quote_name(DataVersion._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT token FROM {table} WHERE id = %s", [DataVersion.SINGLETON])
-        row = cursor.fetchone()
-    return row[0] if row else ""
+    """The current token ("" before the first change): one SELECT of one row by primary key."""
+    versions = DataVersion.objects.using(using).filter(pk=DataVersion.SINGLETON)
+    return versions.values_list("token", flat=True).first() or ""
 
 
 def bump(using=DEFAULT_DB_ALIAS):
