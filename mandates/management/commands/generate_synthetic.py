@@ -150,6 +150,7 @@ class Command(BaseCommand):
                 Resolution(
                     body=bodies[code],
                     number=number,
+                    slug=Resolution.slug_for(number),  # what save() sets; bulk_create skips it
                     symbol=bodies[code].symbol_for(number),
                     title="[Synthetic] " + " ".join(rng.sample(WORDS, 6)).capitalize(),
                     summary=" ".join(rng.choices(WORDS, k=40)).capitalize() + ".",
@@ -188,6 +189,7 @@ class Command(BaseCommand):
                     Paragraph(
                         resolution=resolution,
                         number=number,
+                        position=number,
                         summary=" ".join(rng.choices(WORDS, k=25)).capitalize() + ".",
                         verb=rng.choice(Paragraph.Verb.values),
                         verification_note=NOTE,
