@@ -50,6 +50,9 @@ DATASETTE_VENV = ROOT / "bench" / ".venv-datasette"
 DATASETTE = DATASETTE_VENV / "bin" / "datasette"
 OUT = ROOT / "var" / "bench"
 PG_SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+# The PostgreSQL databases are <prefix>_10k and <prefix>_100k: give each checkout its own
+# prefix when several share a server, since each migrates them to its own schema.
+PG_PREFIX = os.environ.get("BENCH_POSTGRES_PREFIX", "mandates_bench")
 HOST = "127.0.0.1"
 
 PAGES = ("home", "list", "search", "resolution", "csv")
@@ -92,7 +95,7 @@ def log(message):
 def database_url(backend, size):
     if backend == "sqlite":
         return f"sqlite:///{OUT / f'sqlite-{size}.sqlite3'}"
-    return f"{PG_SERVER}/mandates_bench_{size // 1000}k"
+    return f"{PG_SERVER}/{PG_PREFIX}_{size // 1000}k"
 
 
 def app_env(url, **extra):
