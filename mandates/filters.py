@@ -120,7 +120,7 @@ class ResolutionFilter(AlwaysBoundFilterSet):
     body = SlugMultipleChoiceFilter(
         field_name="body__code",
         to_field_name="code",
-        queryset=Body.objects.all(),
+        queryset=Body.objects.only("code", "name"),
         distinct=False,  # one body a resolution: no duplicates to remove
         error_messages=_no_such(_("There is no body “%(value)s”.")),
         label=_("Body"),
@@ -130,7 +130,7 @@ class ResolutionFilter(AlwaysBoundFilterSet):
     instrument = SlugMultipleChoiceFilter(
         field_name="instruments__slug",
         to_field_name="slug",
-        queryset=Instrument.objects.core_first(),
+        queryset=Instrument.objects.core_first().only("slug", "short_name", "adopted_on"),
         method="filter_linked",
         error_messages=_no_such(_("There is no instrument “%(value)s”.")),
         label=_("Instrument"),
@@ -138,7 +138,7 @@ class ResolutionFilter(AlwaysBoundFilterSet):
     partner = SlugMultipleChoiceFilter(
         field_name="partners__slug",
         to_field_name="slug",
-        queryset=Partner.objects.all(),
+        queryset=Partner.objects.only("slug", "acronym"),
         method="filter_linked",
         error_messages=_no_such(_("There is no partner “%(value)s”.")),
         label=_("Partner"),
