@@ -1,3 +1,6 @@
+import datetime as dt
+import itertools
+
 import pytest
 from django.core.management import call_command
 
@@ -77,3 +80,78 @@ def _fast_password_hasher(settings):
     """Staff users made by tests are hashed with MD5: PBKDF2's deliberate slowness is for
     production, and cost the admin tests seconds."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+_serial = itertools.count(1)
+
+
+@pytest.fixture
+def make_mandate():
+    """Plain-ORM factory: a GA resolution with links of every kind, real unless asked otherwise.
+
+    Each new one recalls the one made before it and was adopted on its recommendation, names
+    partners, links to instruments, has tagged paragraphs and mandates an expert group meeting.
+    """
+    from instruments.models import Instrument
+    from mandates.models import (
+        Activity,
+        Addressee,
+        Body,
+        ExpertGroup,
+        ExpertGroupMeeting,
+        Paragraph,
+        Resolution,
+        ResolutionCitation,
+        ResolutionInstrument,
+    )
+    from partners.models import Partner
+
+    made = []
+
+    def make(year=None, synthetic=False, paragraphs=2, tagged=True):
+        n = next(_serial)
+        year = year or 1991 + n % 35
+        resolution = Resolution.objects.create(
+            body=Body.objects.get(code="GA"),
+            number=f"{year - 1945}/{5000 + n}",
+            symbol=f"A/RES/{year - 1945}/{5000 + n}",
+            title=f"Generated mandate {n}",
+            year=year,
+            is_synthetic=synthetic,
+        )
+        for slug, relation in (("untoc", "implements"), ("guidelines", "refers-to")):
+            ResolutionInstrument.objects.create(
+                resolution=resolution,
+                instrument=Instrument.objects.get(slug=slug),
+                relation=relation,
+            )
+        resolution.partners.set(Partner.objects.filter(slug__in=["unesco", "icom"]))
+        if made:
+            for relation in ("recalls", "recommended-by"):
+                ResolutionCitation.objects.create(
+                    citing=resolution, cited=made[-1], relation=relation
+                )
+        for number in range(1, paragraphs + 1):
+            paragraph = Paragraph.objects.create(
+                resolution=resolution,
+                number=number,
+                summary="Requests UNODC to help." if tagged else "",
+                verb="requests" if tagged else "",
+            )
+            if tagged:
+                paragraph.addressees.set(Addressee.objects.filter(slug="unodc"))
+                paragraph.activities.set(Activity.objects.filter(slug="technical-assistance"))
+                paragraph.partners.set(Partner.objects.filter(slug="unesco"))
+        group = ExpertGroup.objects.first()
+        meeting = ExpertGroupMeeting.objects.create(
+            group=group,
+            number=100 + n,
+            starts_on=dt.date(year, 6, 1),
+            ends_on=dt.date(year, 6, 3),
+            place="Vienna",
+        )
+        meeting.mandated_by.add(resolution)
+        made.append(resolution)
+        return resolution
+
+    return make
