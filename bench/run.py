@@ -26,68 +26,39 @@ the ceiling, and the targets are printed; everything is written to var/bench/res
 """
 
 import argparse
-import http.client
 import json
 import os
-import platform
-import re
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = ROOT / ".venv" / "bin" / "python"
-GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
-DATASETTE_VENV = ROOT / "bench" / ".venv-datasette"
-DATASETTE = DATASETTE_VENV / "bin" / "datasette"
-OUT = ROOT / "var" / "bench"
-PG_SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
-# The PostgreSQL databases are <prefix>_10k and <prefix>_100k: give each checkout its own
-# prefix when several share a server, since each migrates them to its own schema.
-PG_PREFIX = os.environ.get("BENCH_POSTGRES_PREFIX", "mandates_bench")
-HOST = "127.0.0.1"
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-PAGES = ("home", "list", "search", "resolution", "csv")
-LABELS = {
-    "home": "home page",
-    "list": "filtered list + facets",
-    "search": "keyword search",
-    "resolution": "resolution page",
-    "csv": "CSV export",
-    "ceiling": "ceiling (constant view)",
-}
-# Our page -> Datasette's nearest counterpart.
-PEER_OF = {
-    "home": "index",
-    "list": "table",
-    "search": "search",
-    "resolution": "row",
-    "csv": "csv",
-}
-LIST_QUERY = {"body": "SC", "year_from": 2015, "year_to": 2017}
-SEARCH_WORD = "looting"
-CSV_ROWS = 1000
-# Targets: (page, cache) -> minimum ratio to Datasette's counterpart.
-PEER_TARGETS = {
-    ("list", "off"): 3,
-    ("list", "on"): 20,
-    ("resolution", "off"): 2,
-    ("resolution", "on"): 5,
-}
-SCALE_TARGET = 0.5  # the list at 100,000 rows, uncached, on PostgreSQL, against 10,000
-
-
-def log(message):
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
-
+from bench.common import (  # noqa: E402
+    CSV_ROWS,
+    DATASETTE_VENV,
+    HOST,
+    LIST_QUERY,
+    OUT,
+    PAGES,
+    PEER_OF,
+    PEER_TARGETS,
+    PG_PREFIX,
+    PG_SERVER,
+    PYTHON,
+    ROOT,
+    SEARCH_WORD,
+    app_env,
+    log,
+)
+from bench.report import machine, report, targets  # noqa: E402
+from bench.serve import datasette, ensure_datasette, free_port, gunicorn, measure  # noqa: E402
 
 # --- databases -------------------------------------------------------------------------------
 
@@ -96,19 +67,6 @@ def database_url(backend, size):
     if backend == "sqlite":
         return f"sqlite:///{OUT / f'sqlite-{size}.sqlite3'}"
     return f"{PG_SERVER}/{PG_PREFIX}_{size // 1000}k"
-
-
-def app_env(url, **extra):
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "LOG_FORMAT": "plain",
-        "LOG_LEVEL": "WARNING",
-    }
-    env.pop("PAGE_CACHE_SECONDS", None)
-    env.update({k: str(v) for k, v in extra.items()})
-    return env
 
 
 def manage(url, *args, capture=False):
@@ -244,343 +202,6 @@ def our_urls(base, picked):
         "search": f"{base}/resolutions/?{query_string({'q': SEARCH_WORD})}",
         "resolution": f"{base}{picked['resolution']}",
         "csv": f"{base}/resolutions/export.csv?{query_string(picked['csv_query'])}",
-    }
-
-
-# --- servers -----------------------------------------------------------------------------------
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-
-
-def wait_until_up(url, process, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode} before answering {url}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, OSError):
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"{url} did not answer within {timeout} s")
-
-
-class Server:
-    """A server process started for the benchmark and stopped (by its own pid) afterwards."""
-
-    def __init__(self, args, env, probe, logfile):
-        self.log = open(logfile, "w")  # noqa: SIM115 (closed in stop())
-        self.process = subprocess.Popen(
-            args, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT
-        )
-        try:
-            wait_until_up(probe, self.process)
-        except Exception:
-            self.stop()
-            raise
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.log.close()
-
-
-def gunicorn(url, cache, port, secret_key, workers, threads):
-    env = app_env(
-        url,
-        DJANGO_SETTINGS_MODULE="bench.settings",
-        DJANGO_DEBUG=0,
-        DJANGO_SECRET_KEY=secret_key,
-        DJANGO_SECURE_SSL_REDIRECT=0,
-        DJANGO_ALLOWED_HOSTS=HOST,
-        GUNICORN_WORKERS=workers,
-        GUNICORN_THREADS=threads,
-    )
-    if cache == "off":
-        env["PAGE_CACHE_SECONDS"] = "0"  # else the settings' default, as `make run` has it
-    args = [str(GUNICORN), "config.wsgi", "--config", "config/gunicorn.py"]
-    args += ["--bind", f"{HOST}:{port}"]
-    backend = "sqlite" if url.startswith("sqlite") else "postgres"
-    logfile = OUT / f"gunicorn-{backend}-{cache}.log"
-    return Server(args, env, f"http://{HOST}:{port}/healthz", logfile)
-
-
-def datasette(db, port):
-    args = [str(DATASETTE), "serve", str(db), "--host", HOST, "--port", str(port)]
-    args += ["--setting", "default_page_size", "25"]
-    return Server(
-        args, dict(os.environ), f"http://{HOST}:{port}/-/versions.json", OUT / "datasette.log"
-    )
-
-
-def ensure_datasette():
-    if DATASETTE.exists():
-        return True
-    log("installing Datasette into bench/.venv-datasette (outside the app's dependencies)")
-    try:
-        subprocess.run([sys.executable, "-m", "venv", str(DATASETTE_VENV)], check=True)
-        subprocess.run(
-            [str(DATASETTE_VENV / "bin" / "pip"), "install", "--quiet", "datasette"],
-            check=True,
-        )
-    except subprocess.CalledProcessError as error:
-        log(f"could not install Datasette ({error}); the peer is left out")
-        return False
-    return DATASETTE.exists()
-
-
-# --- load --------------------------------------------------------------------------------------
-
-
-def check(url, expect_rows=None):
-    """One request before the load: it must answer 200 (and the CSV hold its rows)."""
-    with urllib.request.urlopen(url, timeout=60) as response:
-        body = response.read()
-        if response.status != 200:
-            raise RuntimeError(f"{url} answered {response.status}")
-    if expect_rows is not None:
-        rows = body.decode("utf-8-sig").count("\n") - 1
-        if rows != expect_rows:
-            raise RuntimeError(f"{url}: {rows} CSV rows, expected {expect_rows}")
-    return len(body)
-
-
-def load(url, seconds, connections):
-    return (run_wrk if shutil.which("wrk") else run_python_client)(url, seconds, connections)
-
-
-UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3}
-
-
-def _ms(text):
-    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
-    return float(value) * UNITS[unit]
-
-
-def run_wrk(url, seconds, connections):
-    args = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "--latency"]
-    out = subprocess.run(
-        [*args, url], check=True, capture_output=True, text=True, timeout=seconds + 60
-    ).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    p50 = _ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))
-    p99 = _ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))
-    requests = int(re.search(r"(\d+) requests in", out).group(1))
-    errors = 0
-    non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
-    if non_2xx:
-        errors += int(non_2xx.group(1))
-    sockets = re.search(
-        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out
-    )
-    if sockets:
-        errors += sum(int(n) for n in sockets.groups())
-    return {
-        "rps": rps,
-        "p50_ms": p50,
-        "p99_ms": p99,
-        "requests": requests,
-        "errors": errors,
-        "tool": "wrk",
-    }
-
-
-def run_python_client(url, seconds, connections):
-    """Without wrk: `connections` threads on keep-alive connections, for `seconds`, bounded."""
-    parsed = urllib.parse.urlsplit(url)
-    target = parsed.path + (f"?{parsed.query}" if parsed.query else "")
-    deadline = time.monotonic() + seconds
-    latencies, errors, lock = [], [0], threading.Lock()
-
-    def worker():
-        conn = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=10)
-        mine, failed = [], 0
-        while time.monotonic() < deadline and len(mine) < 1_000_000:
-            started = time.perf_counter()
-            try:
-                conn.request("GET", target)
-                response = conn.getresponse()
-                response.read()
-                if response.status >= 400:
-                    failed += 1
-                if response.getheader("Connection", "").lower() == "close":
-                    conn.close()
-            except (OSError, http.client.HTTPException):
-                failed += 1
-                conn.close()
-                conn = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=10)
-                continue
-            mine.append((time.perf_counter() - started) * 1000)
-        conn.close()
-        with lock:
-            latencies.extend(mine)
-            errors[0] += failed
-
-    threads = [threading.Thread(target=worker) for _ in range(connections)]
-    started = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.monotonic() - started
-    latencies.sort()
-
-    def pct(p):
-        return latencies[min(len(latencies) - 1, int(len(latencies) * p))] if latencies else 0.0
-
-    return {
-        "rps": len(latencies) / elapsed,
-        "p50_ms": pct(0.50),
-        "p99_ms": pct(0.99),
-        "requests": len(latencies),
-        "errors": errors[0],
-        "tool": "python",
-    }
-
-
-def measure(name, url, seconds, warmup, connections, expect_rows=None):
-    size = check(url, expect_rows)
-    if warmup:
-        load(url, warmup, connections)  # fills every worker's page cache; warms the database
-    result = load(url, seconds, connections)
-    result.update(url=url, bytes=size)
-    # Requests still queued when the load stopped must not slow the next measurement down.
-    time.sleep(min(10.0, max(0.5, 2 * result["p99_ms"] / 1000)))
-    log(
-        f"  {name:<11} {result['rps']:>9.1f} req/s  p50 {result['p50_ms']:>8.2f} ms  "
-        f"p99 {result['p99_ms']:>8.2f} ms  errors {result['errors']}"
-    )
-    return result
-
-
-# --- report ------------------------------------------------------------------------------------
-
-
-def ratio(a, b):
-    return a / b if a and b else None
-
-
-def peer_rate(run, page, peers):
-    """Datasette's rate for `page`'s counterpart: measured beside it in this run when it was,
-    else at the start of the run."""
-    beside = run.get("peers", {}).get(PEER_OF[page])
-    return (beside or peers.get(PEER_OF[page], {})).get("rps")
-
-
-def fmt_ratio(value):
-    return "-" if value is None else f"{value:.2f}x"
-
-
-def report(results):
-    peers = results.get("datasette", {})
-    ceilings = results.get("ceiling", {})
-    lines = []
-    header = (
-        f"{'database':<9} {'rows':>7} {'cache':<5} {'page':<24} {'req/s':>9} {'p50 ms':>8} "
-        f"{'p99 ms':>8} {'errors':>6} {'/Datasette':>10} {'/ceiling':>9}"
-    )
-    lines += [header, "-" * len(header)]
-    for run in results["runs"]:
-        ceiling = ceilings.get(run["backend"], {}).get("rps")
-        for page in PAGES:
-            m = run["pages"].get(page)
-            if not m:
-                continue
-            peer = peer_rate(run, page, peers)
-            lines.append(
-                f"{run['backend']:<9} {run['size']:>7,} {run['cache']:<5} {LABELS[page]:<24} "
-                f"{m['rps']:>9.1f} {m['p50_ms']:>8.2f} {m['p99_ms']:>8.2f} {m['errors']:>6} "
-                f"{fmt_ratio(ratio(m['rps'], peer)):>10} {fmt_ratio(ratio(m['rps'], ceiling)):>9}"
-            )
-    lines.append("")
-    for name, m in peers.items():
-        lines.append(
-            f"Datasette {name:<8} {m['rps']:>9.1f} req/s  p50 {m['p50_ms']:.2f} ms  "
-            f"p99 {m['p99_ms']:.2f} ms  errors {m['errors']}  {m['url']}"
-        )
-    for run in results["runs"]:
-        for name, m in run.get("peers", {}).items():
-            lines.append(
-                f"Datasette {name:<8} {m['rps']:>9.1f} req/s  p50 {m['p50_ms']:.2f} ms  "
-                f"p99 {m['p99_ms']:.2f} ms  errors {m['errors']}  (beside {run['backend']} "
-                f"{run['size']:,}, cache {run['cache']})"
-            )
-    for backend, m in ceilings.items():
-        lines.append(
-            f"Ceiling ({backend:<8}) {m['rps']:>9.1f} req/s  p50 {m['p50_ms']:.2f} ms  "
-            f"p99 {m['p99_ms']:.2f} ms  errors {m['errors']}"
-        )
-    lines += ["", "Targets (ratios within this run):"]
-    for verdict in results["targets"]:
-        lines.append(
-            f"  [{'met' if verdict['met'] else 'NOT MET'}] {verdict['what']}: {verdict['value']}"
-        )
-    return "\n".join(lines)
-
-
-def targets(results):
-    peers = results.get("datasette", {})
-    verdicts = []
-    for run in results["runs"]:
-        for (page, cache), minimum in PEER_TARGETS.items():
-            if run["cache"] != cache or page not in run["pages"]:
-                continue
-            peer = peer_rate(run, page, peers)
-            value = ratio(run["pages"][page]["rps"], peer)
-            if value is None:
-                continue
-            verdicts.append(
-                {
-                    "what": f"{LABELS[page]}, {run['backend']} {run['size']:,}, cache {cache}: "
-                    f">= {minimum}x Datasette's {PEER_OF[page]}",
-                    "value": fmt_ratio(value),
-                    "met": value >= minimum,
-                }
-            )
-    by_key = {(r["backend"], r["size"], r["cache"]): r for r in results["runs"]}
-    small, large = by_key.get(("postgres", 10_000, "off")), by_key.get(("postgres", 100_000, "off"))
-    if small and large and "list" in small["pages"] and "list" in large["pages"]:
-        value = ratio(large["pages"]["list"]["rps"], small["pages"]["list"]["rps"])
-        verdicts.append(
-            {
-                "what": "filtered list, PostgreSQL, uncached: 100,000 rows >= 50% of the rate at "
-                "10,000",
-                "value": f"{value:.0%}",
-                "met": value >= SCALE_TARGET,
-            }
-        )
-    errors = sum(m["errors"] for run in results["runs"] for m in run["pages"].values())
-    verdicts.append({"what": "zero errors on our pages", "value": str(errors), "met": errors == 0})
-    return verdicts
-
-
-def machine():
-    cpu = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-        mem_kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
-    except OSError:
-        mem_kb = 0
-    return {
-        "cpus": os.cpu_count(),
-        "cpu_model": cpu,
-        "memory_gb": round(mem_kb / 1024**2, 1),
-        "python": platform.python_version(),
-        "platform": platform.platform(),
     }
 
 
