@@ -23,7 +23,9 @@ def ratio(a, b):
 
 def peer_rate(run, page, peers):
     """Datasette's rate for `page`'s counterpart: measured beside it in this run when it was,
-    else at the start of the run."""
+    else at the start of the run; None for a page without a counterpart."""
+    if page not in PEER_OF:
+        return None
     beside = run.get("peers", {}).get(PEER_OF[page])
     return (beside or peers.get(PEER_OF[page], {})).get("rps")
 
@@ -49,7 +51,7 @@ def report(results):
                 continue
             peer = peer_rate(run, page, peers)
             lines.append(
-                f"{run['backend']:<9} {run['size']:>7,} {run['cache']:<5} {LABELS[page]:<24} "
+                f"{run['backend']:<9} {run['size']:>7,} {run['cache']:<5} {LABELS[page]:<28} "
                 f"{m['rps']:>9.1f} {m['p50_ms']:>8.2f} {m['p99_ms']:>8.2f} {m['errors']:>6} "
                 f"{fmt_ratio(ratio(m['rps'], peer)):>10} {fmt_ratio(ratio(m['rps'], ceiling)):>9}"
             )
@@ -111,12 +113,12 @@ def targets(results):
             }
         )
     for run in results["runs"]:
-        if run["size"] == 100_000 and run["cache"] == "off" and "search" in run["pages"]:
-            p50 = run["pages"]["search"]["p50_ms"]
+        if run["size"] == 100_000 and run["cache"] == "off" and "rare" in run["pages"]:
+            p50 = run["pages"]["rare"]["p50_ms"]
             verdicts.append(
                 {
-                    "what": f"keyword search, {run['backend']} 100,000, uncached: median <= "
-                    f"{SEARCH_TARGET_MS} ms",
+                    "what": f"keyword search for a rare word, {run['backend']} 100,000, "
+                    f"uncached: median <= {SEARCH_TARGET_MS} ms",
                     "value": f"{p50:.1f} ms",
                     "met": p50 <= SEARCH_TARGET_MS,
                 }

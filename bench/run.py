@@ -52,6 +52,7 @@ from bench.common import (  # noqa: E402
     PG_PREFIX,
     PG_SERVER,
     PYTHON,
+    RARE_WORD,
     ROOT,
     SEARCH_WORD,
     app_env,
@@ -200,6 +201,7 @@ def our_urls(base, picked):
         "home": f"{base}/",
         "list": f"{base}/resolutions/?{query_string(LIST_QUERY)}",
         "search": f"{base}/resolutions/?{query_string({'q': SEARCH_WORD})}",
+        "rare": f"{base}/resolutions/?{query_string({'q': RARE_WORD})}",
         "resolution": f"{base}{picked['resolution']}",
         "csv": f"{base}/resolutions/export.csv?{query_string(picked['csv_query'])}",
     }
