@@ -39,7 +39,7 @@ def report(results):
     ceilings = results.get("ceiling", {})
     lines = []
     header = (
-        f"{'database':<9} {'rows':>7} {'cache':<5} {'page':<24} {'req/s':>9} {'p50 ms':>8} "
+        f"{'database':<9} {'rows':>7} {'cache':<5} {'page':<28} {'req/s':>9} {'p50 ms':>8} "
         f"{'p99 ms':>8} {'errors':>6} {'/Datasette':>10} {'/ceiling':>9}"
     )
     lines += [header, "-" * len(header)]
