@@ -478,3 +478,23 @@ def test_repeated_and_unknown_choices(client):
     response = client.get(LIST, {"body": ["SC", "XX"]})
     assert response.status_code == 400
     assert "There is no body “XX”." in response.content.decode()
+
+
+def test_cached_facet_counts_follow_every_change(client, make_resolution):
+    """The facets are kept per data version: a new record, a queryset update (which sends no
+    signal, so it moves the version on itself here) and a deletion each show at once."""
+    from pagecache import version
+
+    before = client.get(LIST, {"year_from": 2030}).context["facets"]
+    resolution = make_resolution(year=2030, instruments=["untoc"])
+    after = client.get(LIST, {"year_from": 2030}).context["facets"]
+    assert after["year"].get(2030, 0) == before["year"].get(2030, 0) + 1
+    assert after["instrument"]["untoc"] == before["instrument"].get("untoc", 0) + 1
+    Resolution.objects.filter(pk=resolution.pk).update(year=2031)
+    version.bump()
+    moved = client.get(LIST, {"year_from": 2030}).context["facets"]
+    assert moved["year"].get(2031) == 1 and moved["year"].get(2030, 0) == before["year"].get(
+        2030, 0
+    )
+    resolution.delete()
+    assert client.get(LIST, {"year_from": 2030}).context["facets"] == before
