@@ -409,12 +409,16 @@ TEMPLATES = sorted((BASE / "templates").rglob("*.html"))
 MODULES = [
     BASE / name
     for name in (
-        "mandates/models.py",
+        *sorted(f"mandates/models/{p.name}" for p in (BASE / "mandates" / "models").glob("*.py")),
         "mandates/filters.py",
         "mandates/views.py",
         "mandates/feeds.py",
         "mandates/exports.py",
         "mandates/graph.py",
+        "explore/filters.py",
+        "explore/views.py",
+        "explore/graph.py",
+        "explore/timeline.py",
         "core/models.py",
         "mandates/templatetags/mandates_tags.py",
         "instruments/models.py",

@@ -1,0 +1,178 @@
+"""Operative paragraphs: what a resolution asks, and of whom."""
+
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from core.models import Sourced, Verification
+from mandates.models.bodies import Activity, Addressee
+from mandates.models.search import SearchDocumentDeferred
+from partners.models import Partner
+
+
+class ParagraphQuerySet(models.QuerySet):
+    def get_by_natural_key(self, body_code, slug, position):
+        return self.get(resolution__body__code=body_code, resolution__slug=slug, position=position)
+
+    @staticmethod
+    def _tagged_condition():
+        """Tagged: an operative verb, or at least one addressee, activity or partner."""
+        tags = (Paragraph.addressees.through, Paragraph.activities.through)
+        condition = ~Q(verb="")
+        for through in (*tags, Paragraph.partners.through):
+            condition |= Exists(through.objects.filter(paragraph_id=OuterRef("pk")))
+        return condition
+
+    def tagged(self):
+        return self.filter(self._tagged_condition())
+
+    def untagged(self):
+        return self.exclude(self._tagged_condition())
+
+    def tagged_counts(self):
+        """{"yes": tagged, "no": untagged}, one query."""
+        condition = self._tagged_condition()
+        return self.order_by().aggregate(
+            yes=Count("pk", filter=condition), no=Count("pk", filter=~condition)
+        )
+
+    def for_listing(self):
+        """Everything paragraph_list.html touches, newest resolution first (4 queries a page)."""
+        return (
+            self.select_related("resolution__body")
+            .prefetch_related(
+                "addressees",
+                "activities",
+                Prefetch("partners", queryset=Partner.objects.only("slug", "acronym")),
+            )
+            .order_by(
+                "-resolution__year",
+                F("resolution__adopted_on").desc(nulls_last=True),
+                "resolution__body__position",
+                "resolution__number",
+                "number",
+            )
+        )
+
+
+class Paragraph(Sourced):
+    """An operative paragraph a mandate rests on: what it asks, and of whom.
+
+    Its number is the resolution's own; where no source shows it, it stays empty (never guessed)
+    and ``position`` alone orders the paragraph among the others."""
+
+    KEY_FIELDS = ("number", "summary")
+
+    class Verb(models.TextChoices):
+        DECIDES = "decides", _("Decides")
+        REQUESTS = "requests", _("Requests")
+        URGES = "urges", _("Urges")
+        CALLS_UPON = "calls-upon", _("Calls upon")
+        INVITES = "invites", _("Invites")
+        ENCOURAGES = "encourages", _("Encourages")
+        WELCOMES = "welcomes", _("Welcomes")
+        CONDEMNS = "condemns", _("Condemns")
+        NOTES = "notes", _("Notes")
+
+    resolution = models.ForeignKey(
+        "Resolution", on_delete=models.CASCADE, related_name="paragraphs"
+    )
+    number = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="As the resolution numbers it. Empty while unknown."
+    )
+    position = models.PositiveSmallIntegerField(
+        help_text="Its place among the resolution's paragraphs: the number, where there is one."
+    )
+    summary = models.TextField(
+        blank=True,
+        help_text="What the paragraph asks, in our words (not the official text). Empty while "
+        "the text has not been seen.",
+    )
+    verb = models.CharField(_("operative verb"), max_length=20, choices=Verb, blank=True)
+    addressees = models.ManyToManyField(
+        Addressee, blank=True, related_name="paragraphs", help_text="Whom it asks to act."
+    )
+    assisted_by = models.ManyToManyField(
+        Addressee,
+        blank=True,
+        related_name="assisting_paragraphs",
+        help_text="Bodies it names as a source of assistance or support, without addressing them.",
+    )
+    partners = models.ManyToManyField(
+        "partners.Partner", blank=True, related_name="paragraphs", help_text="Partners it names."
+    )
+    activities = models.ManyToManyField(Activity, blank=True, related_name="paragraphs")
+    cited_on_page = models.BooleanField(
+        default=False, help_text="The UNODC mandates page cites this paragraph."
+    )
+    in_annex = models.BooleanField(
+        default=False,
+        help_text="Numbered within the resolution's annex (e.g. a declaration it endorses).",
+    )
+    # PostgreSQL only: the summary's full-text document, stored by a trigger, GIN-indexed
+    # (see Resolution.search_document).
+    search_document = SearchVectorField(null=True, blank=True, editable=False, serialize=False)
+
+    history = HistoricalRecords(
+        m2m_fields=[addressees, assisted_by, partners, activities],
+        excluded_fields=["search_document"],
+    )
+    objects = SearchDocumentDeferred.from_queryset(ParagraphQuerySet)()
+
+    class Meta:
+        ordering = ["resolution", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["resolution", "number"], name="paragraph_unique"),
+            models.UniqueConstraint(
+                fields=["resolution", "position"],
+                name="paragraph_unique_position",
+                violation_error_message="Another paragraph of this resolution has this position.",
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1),
+                name="paragraph_number_positive",
+                violation_error_message="Paragraphs are numbered from 1.",
+            ),
+        ]
+
+    def __str__(self):
+        if self.number is None:
+            return f"{self.resolution}, paragraph without established number ({self.position})"
+        return f"{self.resolution}, para. {self.number}"
+
+    def natural_key(self):
+        return (*self.resolution.natural_key(), self.position)
+
+    natural_key.dependencies = ["mandates.resolution", "mandates.addressee", "mandates.activity"]
+
+    def save(self, *args, **kwargs):
+        if self.position is None:
+            self.position = self.number or 1 + max(
+                (p.position for p in Paragraph.objects.filter(resolution_id=self.resolution_id)),
+                default=0,
+            )
+        super().save(*args, **kwargs)
+
+    @property
+    def anchor(self):
+        return f"para-{self.number}" if self.number is not None else f"passage-{self.position}"
+
+    def get_absolute_url(self):
+        return f"{self.resolution.get_absolute_url()}#{self.anchor}"
+
+    @property
+    def citation(self):
+        if self.in_annex and self.number is not None:
+            return self.resolution.citation + gettext(", annex, para. %(number)s") % {
+                "number": self.number
+            }
+        return self.resolution.paragraph_citation(self.number)
+
+    def derived_verification(self):
+        """A paragraph whose text has not been established cannot be confirmed, whoever cites it."""
+        if not self.summary:
+            return Verification.UNVERIFIED
+        return super().derived_verification()

@@ -1,0 +1,227 @@
+"""ResolutionQuerySet: the queries each page reads, named for the page."""
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connections, models
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
+from django.db.models.expressions import RawSQL
+
+from instruments.models import Instrument
+from mandates.models.expert_group import ExpertGroupMeeting
+from mandates.models.links import ResolutionCitation, ResolutionInstrument
+from mandates.models.paragraphs import Paragraph
+from mandates.models.reference_page import OpenQuestion, PageEntry
+from mandates.models.search import fts5_query
+from partners.models import Partner
+
+
+class ResolutionQuerySet(models.QuerySet):
+    def get_by_natural_key(self, body_code, slug):
+        return self.get(body__code=body_code, slug=slug)
+
+    def real(self):
+        return self.filter(is_synthetic=False)
+
+    def search(self, text):
+        """Keyword search over number, symbol, title, summary and paragraph text.
+
+        PostgreSQL: full-text search (English stemming, web-search syntax: "quoted phrases",
+        -excluded words) over the stored search_document (migration 0005), ranked by
+        relevance; a query with a digit also matches symbols and numbers as substrings
+        ("2199" in "S/RES/2199 (2015)", which the text parser keeps whole).
+        SQLite: every word, as a word or the start of one, anywhere in those fields, through
+        the FTS5 table of migration 0012 (the one place the app reads it).
+        """
+        text = text.strip()
+        if not text:
+            return self
+        if connections[self.db].vendor == "postgresql":
+            query = SearchQuery(text, search_type="websearch", config="english")
+            matches = Q(search_document=query)
+            if any(character.isdigit() for character in text):
+                matches |= Q(symbol__icontains=text) | Q(number__icontains=text)
+            return (
+                self.filter(matches)
+                .annotate(rank=SearchRank(F("search_document"), query))
+                .order_by("-rank", *self.model._meta.ordering)
+            )
+        match = fts5_query(text)
+        if match is None:
+            return self.none()
+        return self.filter(
+            pk__in=RawSQL(
+                "SELECT rowid FROM mandates_resolution_fts WHERE mandates_resolution_fts MATCH %s",
+                [match],
+            )
+        )
+
+    def linked_to(self, instruments):
+        """Linked to any of these instruments (a subquery on the link table: a resolution
+        linked to two of them, or to one under two relations, stays one row)."""
+        links = ResolutionInstrument.objects.filter(instrument__in=instruments)
+        return self.filter(pk__in=links.values("resolution_id"))
+
+    def naming(self, partners):
+        """Naming any of these partners."""
+        links = self.model.partners.through.objects.filter(partner__in=partners)
+        return self.filter(pk__in=links.values("resolution_id"))
+
+    def for_list(self):
+        """Everything a row of resolution_list.html (and the exports) shows, in a fixed number
+        of queries: the body joined, then the page's instruments, partners and paragraph
+        numbers, one query each, in the record page's orders."""
+        return self.select_related("body").prefetch_related(
+            Prefetch(
+                "instruments",
+                queryset=Instrument.objects.only("slug", "short_name", "adopted_on").order_by(
+                    F("adopted_on").asc(nulls_last=True), "slug"
+                ),
+            ),
+            Prefetch("partners", queryset=Partner.objects.only("slug", "acronym")),
+            # Ordered by their own columns: Paragraph's default ordering goes through the
+            # resolution's, which would join resolutions and bodies to sort a few numbers.
+            Prefetch(
+                "paragraphs",
+                queryset=Paragraph.objects.only("resolution_id", "number", "position").order_by(
+                    "resolution_id", "position"
+                ),
+            ),
+        )
+
+    # --- the list's facets: how many of these resolutions each value would keep
+
+    def body_counts(self):
+        """{body code: resolutions}, one grouped query."""
+        return dict(self.order_by().values_list("body__code").annotate(n=Count("*")))
+
+    def year_facet_counts(self):
+        """{year: resolutions}, one grouped query."""
+        return dict(self.order_by().values_list("year").annotate(n=Count("*")))
+
+    def instrument_counts(self):
+        """{instrument slug: resolutions linked to it}, one grouped query (a resolution linked
+        to an instrument under two relations counts once)."""
+        links = ResolutionInstrument.objects.filter(resolution__in=self.order_by().values("pk"))
+        return dict(
+            links.order_by()
+            .values_list("instrument__slug")
+            .annotate(n=Count("resolution_id", distinct=True))
+        )
+
+    def partner_counts(self):
+        """{partner slug: resolutions naming it}, one grouped query."""
+        links = self.model.partners.through.objects.filter(
+            resolution__in=self.order_by().values("pk")
+        )
+        return dict(
+            links.order_by().values_list("partner__slug").annotate(n=Count("resolution_id"))
+        )
+
+    def for_detail(self):
+        """A record page's resolution with its body and the body's parent, as one row of values,
+        then, for each kind of link few resolutions have (Resolution.RARE_LINKS), whether it has
+        any. Resolution.for_page() runs this query (compiled once) and makes the instances.
+
+        Not prefetch_related() for what links to it: Resolution.linked() reads that in a fixed
+        number of queries compiled once, because building and compiling a dozen querysets cost
+        several times more than running them (see there); and it skips the queries the flags
+        say would find nothing."""
+        model, pk = self.model, OuterRef("pk")
+        exists = {
+            "citations": ResolutionCitation.objects.filter(Q(citing=pk) | Q(cited=pk)),
+            "paragraph_partners": Paragraph.partners.through.objects.filter(
+                paragraph__resolution=pk
+            ),
+            "meetings": ExpertGroupMeeting.mandated_by.through.objects.filter(resolution=pk),
+            "page_entries": PageEntry.objects.filter(resolution=pk),
+            "open_questions": OpenQuestion.resolutions.through.objects.filter(resolution=pk),
+        }
+        flags = {f"has_{name}": Exists(exists[name]) for name in model.RARE_LINKS}
+        return self.annotate(**flags).values_list(
+            *model.page_fields(),
+            *(f"body__{name}" for name in model.PAGE_BODY_FIELDS),
+            *(f"body__parent__{name}" for name in model.PAGE_PARENT_FIELDS),
+            *flags,
+        )
+
+    def year_counts(self):
+        """[(year, n), ...], newest first: one grouped query."""
+        return list(
+            self.order_by("-year")
+            .values_list("year")
+            .annotate(n=Count("*"))  # COUNT(*): the (year, body) index alone answers it
+            .values_list("year", "n")
+        )
+
+    def most_recent(self, n=5):
+        return self.select_related("body").order_by("-year", F("adopted_on").desc(nulls_last=True))[
+            :n
+        ]
+
+    # --- the Explore pages (graph, timeline, matrix, feed)
+
+    CHRONOLOGICAL = ("year", F("adopted_on").asc(nulls_last=True), "body__position", "number")
+
+    def for_graph(self):
+        """Real resolutions, oldest first, with every typed link the graph draws (4 queries)."""
+        return (
+            self.real()
+            .select_related("body")
+            .order_by(*self.CHRONOLOGICAL)
+            .prefetch_related(
+                Prefetch(
+                    "instrument_links",
+                    queryset=ResolutionInstrument.objects.select_related("instrument").order_by(
+                        "instrument__slug", "relation"
+                    ),
+                ),
+                Prefetch(
+                    "citation_links",
+                    queryset=ResolutionCitation.objects.filter(cited__is_synthetic=False)
+                    .select_related("cited__body")
+                    .order_by("relation", "cited__year", "cited_id"),
+                ),
+                Prefetch("partners", queryset=Partner.objects.order_by("acronym")),
+            )
+        )
+
+    def for_timeline(self):
+        """Real resolutions on the time axis, oldest first, with their body (1 query)."""
+        return self.real().select_related("body").order_by(*self.CHRONOLOGICAL)
+
+    def for_feed(self):
+        """The newest first, with what an Atom entry shows: body and instruments."""
+        return (
+            self.select_related("body")
+            .prefetch_related(
+                Prefetch(
+                    "instruments",
+                    queryset=Instrument.objects.only("slug", "short_name"),
+                )
+            )
+            .order_by(*self.model._meta.ordering)
+        )
+
+    def partner_body_counts(self):
+        """{(partner slug, body code): resolutions naming the partner}, one grouped query."""
+        rows = (
+            self.model.partners.through.objects.filter(resolution__in=self.values("pk"))
+            .values_list("partner__slug", "resolution__body__code")
+            .annotate(n=Count("resolution_id", distinct=True))
+            .order_by()
+        )
+        return {(slug, code): n for slug, code, n in rows}
+
+    def instrument_body_counts(self):
+        """{(instrument slug, body code): resolutions linked to it}, one grouped query."""
+        rows = (
+            ResolutionInstrument.objects.filter(resolution__in=self.values("pk"))
+            .values_list("instrument__slug", "resolution__body__code")
+            .annotate(n=Count("resolution_id", distinct=True))
+            .order_by()
+        )
+        return {(slug, code): n for slug, code, n in rows}
+
+    def body_year_counts(self):
+        """{(body code, year): resolutions adopted}, one grouped query."""
+        rows = self.values_list("body__code", "year").annotate(n=Count("pk")).order_by()
+        return {(code, year): n for code, year, n in rows}
