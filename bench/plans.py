@@ -30,7 +30,8 @@ from mandates.models import Resolution  # noqa: E402
 
 
 def pages():
-    """The benchmark's pages (bench/run.py: LIST_QUERY, SEARCH_WORD, the picked resolution)."""
+    """The benchmark's pages (bench/common.py: LIST_QUERY, SEARCH_WORD, RARE_WORD; the picked
+    resolution)."""
     middle = Resolution.objects.filter(is_synthetic=True).count() // 2
     resolution = (
         Resolution.objects.filter(is_synthetic=True, body__code="GA", pk__gte=middle)
@@ -47,6 +48,7 @@ def pages():
     return {
         "The filtered list": "/resolutions/?body=SC&year_from=2015&year_to=2017",
         "The keyword search": "/resolutions/?q=looting",
+        "The keyword search, a rare word": "/resolutions/?q=unidroit",
         "A resolution page": resolution.get_absolute_url(),
         "The home page": "/",
     }
