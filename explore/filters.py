@@ -7,7 +7,12 @@ from django import forms
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from mandates.filters import AlwaysBoundFilterSet, SlugMultipleChoiceFilter, YearFilter, _no_such
+from mandates.filters import (
+    AlwaysBoundFilterSet,
+    SlugMultipleChoiceFilter,
+    YearFilter,
+    unknown_value_messages,
+)
 from mandates.models import Activity, Addressee, Body, Paragraph, Resolution
 from partners.models import Partner
 
@@ -23,7 +28,7 @@ class ParagraphFilter(AlwaysBoundFilterSet):
         field_name="addressees__slug",
         to_field_name="slug",
         queryset=Addressee.objects.all(),
-        error_messages=_no_such(_("There is no addressee “%(value)s”.")),
+        error_messages=unknown_value_messages(_("There is no addressee “%(value)s”.")),
         label=_("Addressed to"),
     )
     verb = django_filters.MultipleChoiceFilter(
@@ -38,21 +43,21 @@ class ParagraphFilter(AlwaysBoundFilterSet):
         field_name="activities__slug",
         to_field_name="slug",
         queryset=Activity.objects.all(),
-        error_messages=_no_such(_("There is no activity “%(value)s”.")),
+        error_messages=unknown_value_messages(_("There is no activity “%(value)s”.")),
         label=_("Activity"),
     )
     partner = SlugMultipleChoiceFilter(
         field_name="partners__slug",
         to_field_name="slug",
         queryset=Partner.objects.all(),
-        error_messages=_no_such(_("There is no partner “%(value)s”.")),
+        error_messages=unknown_value_messages(_("There is no partner “%(value)s”.")),
         label=_("Partner named"),
     )
     body = SlugMultipleChoiceFilter(
         field_name="resolution__body__code",
         to_field_name="code",
         queryset=Body.objects.all(),
-        error_messages=_no_such(_("There is no body “%(value)s”.")),
+        error_messages=unknown_value_messages(_("There is no body “%(value)s”.")),
         label=_("Body"),
     )
     year_from = YearFilter(field_name="resolution__year", lookup_expr="gte", label=_("From year"))
@@ -146,7 +151,7 @@ class GraphFilter(AlwaysBoundFilterSet):
         field_name="body__code",
         to_field_name="code",
         queryset=Body.objects.all(),
-        error_messages=_no_such(_("There is no body “%(value)s”.")),
+        error_messages=unknown_value_messages(_("There is no body “%(value)s”.")),
         label=_("Body"),
     )
     year_from = YearFilter(field_name="year", lookup_expr="gte", label=_("From year"))

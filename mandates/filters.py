@@ -36,7 +36,7 @@ class SlugMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
-def _no_such(message):
+def unknown_value_messages(message):
     """Error messages for a slug filter: one translatable sentence naming the unknown value."""
     return {"invalid_choice": message, "invalid_pk_value": ""}
 
@@ -122,7 +122,7 @@ class ResolutionFilter(AlwaysBoundFilterSet):
         to_field_name="code",
         queryset=Body.objects.only("code", "name"),
         distinct=False,  # one body a resolution: no duplicates to remove
-        error_messages=_no_such(_("There is no body “%(value)s”.")),
+        error_messages=unknown_value_messages(_("There is no body “%(value)s”.")),
         label=_("Body"),
     )
     year_from = YearFilter(field_name="year", lookup_expr="gte", label=_("From year"))
@@ -132,7 +132,7 @@ class ResolutionFilter(AlwaysBoundFilterSet):
         to_field_name="slug",
         queryset=Instrument.objects.core_first().only("slug", "short_name", "adopted_on"),
         method="filter_linked",
-        error_messages=_no_such(_("There is no instrument “%(value)s”.")),
+        error_messages=unknown_value_messages(_("There is no instrument “%(value)s”.")),
         label=_("Instrument"),
     )
     partner = SlugMultipleChoiceFilter(
@@ -140,7 +140,7 @@ class ResolutionFilter(AlwaysBoundFilterSet):
         to_field_name="slug",
         queryset=Partner.objects.only("slug", "acronym"),
         method="filter_linked",
-        error_messages=_no_such(_("There is no partner “%(value)s”.")),
+        error_messages=unknown_value_messages(_("There is no partner “%(value)s”.")),
         label=_("Partner"),
     )
     sort = django_filters.ChoiceFilter(
