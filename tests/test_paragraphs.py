@@ -2,11 +2,10 @@
 activity, partner, body, year and tagging."""
 
 import pytest
+from django.db.models import Q
 from django.urls import reverse
 
-from mandates.models import (
-    Paragraph,
-)
+from mandates.models import Paragraph
 
 pytestmark = pytest.mark.django_db
 
@@ -20,65 +19,84 @@ def paragraphs_listed(response):
 # --- paragraphs -----------------------------------------------------------------------------------
 
 
+# What each filter means, said with the ORM: the page must list exactly these paragraphs.
+MEANING = {
+    "addressee": lambda v: Q(addressees__slug__in=v),
+    "partner": lambda v: Q(partners__slug__in=v),
+    "verb": lambda v: Q(verb__in=v),
+    "activity": lambda v: Q(activities__slug__in=v),
+    "body": lambda v: Q(resolution__body__code__in=v),
+    "year_from": lambda v: Q(resolution__year__gte=v[0]),
+    "year_to": lambda v: Q(resolution__year__lte=v[0]),
+}
+
+
+def meant(query, without=()):
+    """The paragraphs `query` asks for, by the ORM (every filter but `without`)."""
+    paragraphs = Paragraph.objects.all()
+    for name, value in query.items():
+        if name in without:
+            continue
+        values = value if isinstance(value, list) else [value]
+        if name == "tagged":
+            paragraphs = paragraphs.tagged() if value == "yes" else paragraphs.untagged()
+        else:
+            paragraphs = paragraphs.filter(MEANING[name](values))
+    return Paragraph.objects.filter(pk__in=paragraphs.values("pk"))
+
+
 def test_every_paragraph_is_listed_untagged_ones_too(client):
     response = client.get(PARAGRAPHS)
     assert response.status_code == 200
     assert response.context["paginator"].count == Paragraph.objects.count()
     content = response.content.decode()
-    assert "GA 74/175, para. 21" in paragraphs_listed(response)
-    assert content.count(">untagged</span>") == Paragraph.objects.untagged().count() == 2
+    untagged = Paragraph.objects.untagged().count()
+    assert untagged and content.count(">untagged</span>") == untagged
     assert "Text not seen" in content
 
 
 def test_addressee_filter_lists_paragraphs_with_anchor_and_citation(client):
-    response = client.get(PARAGRAPHS, {"addressee": "unodc"})
-    assert paragraphs_listed(response) == ["SC 2322 (2016), para. 12"]
+    for slug in ("unodc", "member-states"):
+        response = client.get(PARAGRAPHS, {"addressee": slug})
+        wanted = meant({"addressee": slug})
+        assert wanted and set(paragraphs_listed(response)) == {str(p) for p in wanted}
+    numbered = wanted.filter(number__isnull=False).select_related("resolution__body").first()
     content = response.content.decode()
-    assert "Security Council resolution 2322 (2016), para. 12" in content
-    assert 'href="/resolutions/sc/2322-2016/#para-12"' in content
+    assert numbered.citation in content
+    url = numbered.resolution.get_absolute_url()
+    assert f'href="{url}#para-{numbered.number}"' in content
     # the anchor exists on the resolution page
-    page = client.get("/resolutions/sc/2322-2016/").content.decode()
-    assert 'id="para-12"' in page
+    assert f'id="para-{numbered.number}"' in client.get(url).content.decode()
 
 
 @pytest.mark.parametrize(
-    ("query", "expected"),
+    "query",
     [
-        (
-            {"addressee": ["unodc", "secretary-general"]},
-            {"SC 2322 (2016), para. 12", "SC 2347 (2017), para. 22"},
-        ),
-        ({"partner": "unesco"}, {"SC 2322 (2016), para. 12"}),
-        ({"verb": "requests"}, {"SC 2347 (2017), para. 8", "SC 2347 (2017), para. 22"}),
-        (
-            {"verb": ["requests", "urges"]},
-            {"SC 2347 (2017), para. 8", "SC 2347 (2017), para. 22", "SC 2322 (2016), para. 12"},
-        ),
-        ({"activity": "reporting"}, {"SC 2347 (2017), para. 22"}),
-        ({"body": "GA"}, {"GA 74/175, para. 21"}),
-        ({"body": ["GA", "COP"]}, {"GA 74/175, para. 21", "COP 6/1, para. 14"}),
-        (
-            {"year_from": 2016, "year_to": 2017},
-            {"SC 2322 (2016), para. 12", "SC 2347 (2017), para. 8", "SC 2347 (2017), para. 22"},
-        ),
-        ({"tagged": "no"}, {"GA 74/175, para. 21", "COP 6/1, para. 14"}),
-        ({"body": "SC", "verb": "requests", "activity": "reporting"}, {"SC 2347 (2017), para. 22"}),
-        (
-            {"addressee": "member-states", "year_to": 2016},
-            {"SC 2199 (2015), para. 17", "SC 2322 (2016), para. 12"},
-        ),
+        {"addressee": ["unodc", "secretary-general"]},
+        {"partner": "unesco"},
+        {"verb": "requests"},
+        {"verb": ["requests", "urges"]},
+        {"activity": "reporting"},
+        {"body": "GA"},
+        {"body": ["GA", "COP"]},
+        {"year_from": 2016, "year_to": 2017},
+        {"tagged": "no"},
+        {"body": "SC", "verb": "requests", "activity": "reporting"},
+        {"addressee": "member-states", "year_to": 2016},
     ],
 )
-def test_each_paragraph_filter(client, query, expected):
+def test_each_paragraph_filter(client, query):
     response = client.get(PARAGRAPHS, query)
     assert response.status_code == 200
+    expected = {str(p) for p in meant(query)}
+    assert expected, "the reference data has paragraphs for each of these filters"
     assert set(paragraphs_listed(response)) == expected
 
 
 def test_tagged_yes_is_the_complement_of_no(client):
     tagged = client.get(PARAGRAPHS, {"tagged": "yes"}).context["paginator"].count
     untagged = client.get(PARAGRAPHS, {"tagged": "no"}).context["paginator"].count
-    assert tagged == Paragraph.objects.tagged().count() == 6
+    assert tagged == Paragraph.objects.tagged().count() > 0
     assert tagged + untagged == Paragraph.objects.count()
 
 
@@ -88,25 +106,35 @@ def test_new_untagged_paragraph_is_shown_not_hidden(client, make_mandate):
     assert f"GA {resolution.number}, para. 1" in paragraphs_listed(response)
 
 
-def test_paragraph_facets_apply_the_other_filters(client):
-    response = client.get(PARAGRAPHS, {"body": "SC", "verb": "requests"})
-    facets = response.context["facets"]
-    # the body facet ignores the body filter, keeps the verb filter
-    assert facets["body"] == {"SC": 2}
-    # the verb facet ignores the verb filter, keeps the body filter
-    assert facets["verb"] == {"condemns": 1, "notes": 1, "decides": 1, "urges": 1, "requests": 2}
-    assert facets["addressee"] == {"member-states": 1, "secretary-general": 1}
-    assert facets["activity"] == {"trade-controls": 1, "reporting": 1}
-    assert facets["tagged"] == {"yes": 2, "no": 0}
-    assert facets["year"] == {2017: 2}
+def facets_meant(query):
+    """Each facet's counts as the ORM gives them: every filter but the facet's own."""
+
+    def count(name, path, own=None):
+        rows = meant(query, without=own or (name,)).values_list(path, flat=True)
+        counts = {}
+        for value in rows:
+            if value not in (None, ""):
+                counts[value] = counts.get(value, 0) + 1
+        return counts
+
+    tagged = meant(query, without=("tagged",))
+    return {
+        "body": count("body", "resolution__body__code"),
+        "verb": count("verb", "verb"),
+        "addressee": count("addressee", "addressees__slug"),
+        "activity": count("activity", "activities__slug"),
+        "partner": count("partner", "partners__slug"),
+        "year": count("year", "resolution__year", own=("year_from", "year_to")),
+        "tagged": {"yes": tagged.tagged().count(), "no": tagged.untagged().count()},
+    }
 
 
-def test_paragraph_facets_show_on_the_first_visit(client):
-    facets = client.get(PARAGRAPHS).context["facets"]
-    assert facets["body"] == {"SC": 6, "GA": 1, "COP": 1}
-    assert facets["addressee"]["member-states"] == 3
-    assert facets["partner"] == {"unesco": 1, "interpol": 1}
-    assert facets["tagged"] == {"yes": 6, "no": 2}
+@pytest.mark.parametrize("query", [{"body": "SC", "verb": "requests"}, {}])
+def test_paragraph_facets_apply_the_other_filters(client, query):
+    """Shown on the first visit too (no parameter: every paragraph, every facet)."""
+    facets = client.get(PARAGRAPHS, query).context["facets"]
+    assert facets == facets_meant(query)
+    assert facets["body"] and facets["verb"]
 
 
 @pytest.mark.parametrize(
