@@ -32,13 +32,13 @@ from mandates.models import (  # noqa: E402
 
 SCHEMA = """
 CREATE TABLE resolutions (
-    id INTEGER PRIMARY KEY, body TEXT NOT NULL, number TEXT NOT NULL, symbol TEXT,
+    id INTEGER PRIMARY KEY, body TEXT NOT NULL, number TEXT, symbol TEXT,
     title TEXT, summary TEXT, adopted_on TEXT, year INTEGER NOT NULL, verification TEXT,
     is_synthetic INTEGER NOT NULL
 );
 CREATE TABLE paragraphs (
     id INTEGER PRIMARY KEY, resolution_id INTEGER NOT NULL REFERENCES resolutions(id),
-    number INTEGER NOT NULL, verb TEXT, summary TEXT
+    number INTEGER, verb TEXT, summary TEXT
 );
 CREATE TABLE resolution_instruments (
     id INTEGER PRIMARY KEY, resolution_id INTEGER NOT NULL REFERENCES resolutions(id),
