@@ -239,6 +239,3 @@ LOGGING = {
     # django-axes logs a banner each time any command starts; failures and lockouts still log.
     "loggers": {"axes.apps": {"level": "WARNING"}},
 }
-
-# When the reference data was last researched (shown in the footer).
-DATA_UPDATED = "2026-11-26"

@@ -10,6 +10,8 @@ from django.template import loader
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 
+from mandates import context_processors
+
 logger = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 30
@@ -49,7 +51,7 @@ def healthz(request):
 
 def standalone_context():
     """What base.html needs without a request: no context processors, no queries."""
-    return {"DATA_UPDATED": settings.DATA_UPDATED}
+    return context_processors.standalone()
 
 
 def page_language(request):

@@ -1,3 +1,4 @@
+import datetime
 import functools
 import re
 
@@ -13,7 +14,7 @@ from django.db import connection, connections, models, router
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils import dateformat
+from django.utils import dateformat, timezone
 from django.utils.formats import date_format
 from django.utils.html import strip_tags
 from django.utils.translation import get_language, gettext
@@ -360,6 +361,13 @@ class ResolutionQuerySet(models.QuerySet):
             *(f"body__parent__{name}" for name in model.PAGE_PARENT_FIELDS),
             *flags,
         )
+
+    def relevance_counts(self):
+        """{relevance: n} for every relevance (0 where none): one grouped query."""
+        counts = dict.fromkeys(Resolution.Relevance.values, 0)
+        rows = self.order_by().values_list("relevance").annotate(n=Count("*"))
+        counts.update(rows.values_list("relevance", "n"))
+        return counts
 
     def year_counts(self):
         """[(year, n), ...], newest first: one grouped query."""
@@ -749,7 +757,8 @@ class Resolution(Sourced):
     PAGE_BODY_FIELDS = ("id", "code", "name", "slug", "parent_id")
     PAGE_PARENT_FIELDS = ("id", "code", "slug")
     # What it reads of the resolution at the other end of a citation, and of that one's body.
-    _CITATION_END = ("id", "body_id", "number", "slug", "symbol", "contained_in", "title", "year")
+    _CITATION_END = ("id", "body_id", "kind", "number", "slug", "symbol", "contained_in", "title")
+    _CITATION_END += ("year", "adopted_on")
     _CITATION_END_BODY = ("id", "code", "name", "slug", "position")
 
     @classmethod
@@ -865,6 +874,9 @@ class Resolution(Sourced):
         fields, body_fields = cls.page_fields(), cls.PAGE_BODY_FIELDS
         start = len(fields) + len(body_fields)
         resolution = cls._record(db, cls, fields, row[: len(fields)])
+        if resolution.updated_at is not None and timezone.is_naive(resolution.updated_at):
+            # SQLite's driver gives the stored UTC time without its zone, as the ORM reads it.
+            resolution.updated_at = timezone.make_aware(resolution.updated_at, datetime.UTC)
         resolution.body = cls._record(db, Body, body_fields, row[len(fields) : start])
         if resolution.body.parent_id is not None:
             resolution.body.parent = cls._record(db, Body, cls.PAGE_PARENT_FIELDS, row[start:])
@@ -937,7 +949,7 @@ class Resolution(Sourced):
     # when for_detail()'s flags say it has some: running a query that finds nothing costs a
     # round trip and, on PostgreSQL, its planning (the citations' four joins take longer to plan
     # than to run), where the flag's EXISTS costs the main query next to nothing.
-    _PARAGRAPH_TAGS = ("addressees", "activities", "paragraph_partners")
+    _PARAGRAPH_TAGS = ("addressees", "assisted_by", "activities", "paragraph_partners")
     _COMMON_LINKS = ("paragraphs", *_PARAGRAPH_TAGS, "instrument_links", "partners")
     RARE_LINKS = ("citations", "paragraph_partners", "meetings", "page_entries", "open_questions")
     _RARE_QUERIES = ("citations", "meetings", "page_entries", "open_questions")
@@ -977,11 +989,11 @@ class Resolution(Sourced):
         """What every record page shows of resolution `pk`, in one statement rather than five
         (a round trip each, on PostgreSQL, and there each a fifth of the page's time): its
         paragraphs, their addressees, activities and partners, its instrument links and its
-        partners. {"paragraphs": [(id, number, summary, verb, cited_on_page, verification)],
-        "addressees" and "activities": [(paragraph id, name)], "paragraph_partners": [(paragraph
-        id, id, slug, acronym)], "instrument_links": [(id, relation, note, instrument id, slug,
-        short name, title)], "partners": [(id, slug, acronym, full name)]}, each in its model's
-        order, as the ORM would read them.
+        partners. {"paragraphs": [(id, number, summary, verb, cited_on_page, verification,
+        position, in_annex)], "addressees", "assisted_by" and "activities": [(paragraph id, name)],
+        "paragraph_partners": [(paragraph id, id, slug, acronym)], "instrument_links": [(id,
+        relation, note, instrument id, slug, short name, title)], "partners": [(id, slug,
+        acronym, full name)]}, each in its model's order, as the ORM would read them.
 
         A UNION ALL of one SELECT a kind, each filling the columns it needs: (kind, id, parent,
         number, flag, five texts, then three sort keys). The first SELECT types the columns
@@ -994,9 +1006,10 @@ class Resolution(Sourced):
         cursor.execute(sql, [pk] * sql.count("%s"))
         links = {name: [] for name in Resolution._COMMON_LINKS}
         for kind, id_, parent, number, flag, s1, s2, s3, s4, s5 in cursor.fetchall():
-            if kind == "paragraphs":
-                links[kind].append((id_, number, s1, s2, bool(flag), s3))
-            elif kind in ("addressees", "activities"):
+            if kind == "paragraphs":  # position in `parent`; cited_on_page + 2 * in_annex in `flag`
+                cited, in_annex = bool(flag & 1), bool(flag & 2)
+                links[kind].append((id_, number, s1, s2, cited, s3, parent, in_annex))
+            elif kind in ("addressees", "assisted_by", "activities"):
                 links[kind].append((parent, s1))
             elif kind == "paragraph_partners":
                 links[kind].append((parent, id_, s1, s2))
@@ -1040,25 +1053,30 @@ class Resolution(Sourced):
 
         text = "CAST({} AS TEXT)".format
         branches = [
-            # Paragraphs by number.
+            # Paragraphs by position (a paragraph's number may be unknown).
             select(
                 "paragraphs",
                 ("id", "CAST(p.{} AS BIGINT)".format(q("id"))),
-                ("parent", "CAST(NULL AS BIGINT)"),
+                ("parent", "CAST(p.{} AS BIGINT)".format(q("position"))),
                 ("number", "CAST(p.{} AS INTEGER)".format(q("number"))),
-                ("flag", f"p.{q('cited_on_page')}"),
+                (
+                    "flag",
+                    f"CAST(p.{q('cited_on_page')} AS INTEGER)"
+                    f" + 2 * CAST(p.{q('in_annex')} AS INTEGER)",
+                ),
                 ("s1", text(f"p.{q('summary')}")),
                 ("s2", text(f"p.{q('verb')}")),
                 ("s3", text(f"p.{q('verification')}")),
                 ("s4", text("NULL")),
                 ("s5", text("NULL")),
-                ("o1", "CAST(p.{} AS INTEGER)".format(q("number"))),
+                ("o1", "CAST(p.{} AS INTEGER)".format(q("position"))),
                 ("o2", text("NULL")),
                 ("o3", text("NULL")),
             )
             + f" FROM {paragraphs} p WHERE p.{rid} = %s",
             # Addressees and activities by position and name (Lookup's ordering).
             tag("addressees", Paragraph.addressees.through, "addressee_id", Addressee),
+            tag("assisted_by", Paragraph.assisted_by.through, "addressee_id", Addressee),
             tag("activities", Paragraph.activities.through, "activity_id", Activity),
         ]
         if paragraph_partners:
@@ -1122,7 +1140,8 @@ class Resolution(Sourced):
         and partners, then one for each kind of rare link it has; at most five whatever the
         number of rows.
 
-        paragraphs (each with verb_label, addressee_names, activity_names and named_partners),
+        paragraphs (each with verb_label, addressee_names, assisting_names (the bodies named as a
+        source of assistance), activity_names and named_partners),
         instrument_links (with relation_label and the instrument), partners, cites and cited_by
         (ResolutionCitation, with relation_label and the resolution at the other end, with its
         body), meetings (with their group), page_entries, open_questions. Each linked record
@@ -1145,20 +1164,22 @@ class Resolution(Sourced):
                 rows[name] = Resolution._page_query(cursor, name, build, pk=pk)
 
         tags = {name: {} for name in Resolution._PARAGRAPH_TAGS}
-        for name in ("addressees", "activities"):
+        for name in ("addressees", "assisted_by", "activities"):
             for paragraph_id, tag in rows[name]:
                 tags[name].setdefault(paragraph_id, []).append(tag)
         for paragraph_id, *values in rows["paragraph_partners"]:
             partner = record(db, partner_model, ("id", "slug", "acronym"), values)
             tags["paragraph_partners"].setdefault(paragraph_id, []).append(partner)
         paragraphs = []
-        names = ("id", "number", "summary", "verb", "cited_on_page", "verification")
+        names = ("id", "number", "summary", "verb", "cited_on_page", "verification", "position")
+        names += ("in_annex",)
         for values in rows["paragraphs"]:
             paragraph = record(db, Paragraph, names, values)
             paragraph.resolution = self
             verb = paragraph.verb
             paragraph.verb_label = Resolution._label(Paragraph.Verb, verb).lower() if verb else ""
             paragraph.addressee_names = tags["addressees"].get(paragraph.pk, [])
+            paragraph.assisting_names = tags["assisted_by"].get(paragraph.pk, [])
             paragraph.activity_names = tags["activities"].get(paragraph.pk, [])
             paragraph.named_partners = tags["paragraph_partners"].get(paragraph.pk, [])
             paragraphs.append(paragraph)
@@ -1427,11 +1448,12 @@ class ParagraphQuerySet(models.QuerySet):
         )
 
     def for_listing(self):
-        """Everything paragraph_list.html touches, newest resolution first (4 queries a page)."""
+        """Everything paragraph_list.html touches, newest resolution first (5 queries a page)."""
         return (
             self.select_related("resolution__body")
             .prefetch_related(
                 "addressees",
+                "assisted_by",
                 "activities",
                 Prefetch("partners", queryset=_partner_model().objects.only("slug", "acronym")),
             )
@@ -1440,9 +1462,58 @@ class ParagraphQuerySet(models.QuerySet):
                 F("resolution__adopted_on").desc(nulls_last=True),
                 "resolution__body__position",
                 "resolution__number",
-                "number",
+                "position",
             )
         )
+
+    def for_mandate_in_brief(self):
+        """The paragraphs of real resolutions addressed to UNODC or naming its assistance, oldest
+        resolution first, each with its resolution and body, its activities and `to_unodc` (True
+        if addressed to UNODC): the home page's "UNODC's mandate in brief" (4 queries)."""
+        unodc = Q(addressees__slug=UNODC) | Q(assisted_by__slug=UNODC)
+        return (
+            self.filter(pk__in=Paragraph.objects.filter(unodc).values("pk"))
+            .filter(resolution__is_synthetic=False)
+            .select_related("resolution__body")
+            .prefetch_related(
+                "activities",
+                Prefetch(
+                    "addressees",
+                    queryset=Addressee.objects.filter(slug=UNODC),
+                    to_attr="unodc_addressed",
+                ),
+            )
+            .order_by(
+                "resolution__year",
+                F("resolution__adopted_on").asc(nulls_last=True),
+                "resolution__body__position",
+                "resolution__number",
+                "position",
+            )
+        )
+
+    def mandate_in_brief(self):
+        """What UNODC is asked to do, from the records: {"lines": [(activity or None, [paragraph])]
+        for the paragraphs addressed to UNODC, by activity in the activities' order (None: those
+        naming none, last), "assistance": [paragraph] naming UNODC's assistance without
+        addressing it}. A paragraph with several activities is cited under each."""
+        by_activity, other, assistance = {}, [], []
+        for paragraph in self.for_mandate_in_brief():
+            if not paragraph.unodc_addressed:
+                assistance.append(paragraph)
+                continue
+            activities = list(paragraph.activities.all())
+            for activity in activities:
+                by_activity.setdefault(activity, []).append(paragraph)
+            if not activities:
+                other.append(paragraph)
+        lines = sorted(by_activity.items(), key=lambda item: (item[0].position, item[0].name))
+        if other:
+            lines.append((None, other))
+        return {"lines": lines, "assistance": assistance}
+
+
+UNODC = "unodc"  # the Addressee slug of UNODC
 
 
 class Paragraph(Sourced):

@@ -3,7 +3,6 @@ import functools
 from django.db.models import Count
 from django.http import Http404
 from django.utils.formats import date_format
-from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, ngettext, pgettext
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, RedirectView, TemplateView
@@ -223,7 +222,6 @@ class ResolutionDetailView(DetailView):
     def get_context_data(self, **kwargs):
         # The lists and the drawing read the same linked records: no further query.
         linked = self.object.linked()
-        self.describe_paragraphs(linked["paragraphs"])
         neighbourhood = graph.neighbourhood(self.object, linked)
         return super().get_context_data(
             **linked,
@@ -234,19 +232,29 @@ class ResolutionDetailView(DetailView):
 
     @staticmethod
     def phrases(resolution, neighbourhood):
-        """The page's sentences that hold its values: `heading` ("GA resolution 70/76", the
-        page's <title>), `kicker` ("General Assembly resolution") and the drawing's `svg_title`
-        and `svg_desc`. Translated here for the reason describe_paragraphs() says: as
-        {% blocktranslate %}s they were 4% of the page's instructions. The values are
-        escaped, the translations not, as blocktranslate does."""
-        e = graph.escape
-        code, number = e(resolution.body.code), e(resolution.number)
-        phrases = {
-            "heading": mark_safe(
-                _("%(code)s resolution %(number)s") % {"code": code, "number": number}
-            ),
-            "kicker": mark_safe(_("%(body)s resolution") % {"body": e(resolution.body.name)}),
-        }
+        """The page's sentences that hold its values: `heading` ("GA resolution 70/76", or
+        without a number "GA resolution of 13 December 2018 (number not established)", the
+        page's <h1> and <title>), `kicker` ("General Assembly resolution") and the drawing's
+        `svg_title` and `svg_desc`. Plain text: the template escapes them."""
+        code, number = resolution.body.code, resolution.number
+        decision = resolution.kind == Resolution.Kind.DECISION
+        if number:
+            heading = (
+                _("%(code)s decision %(number)s")
+                if decision
+                else _("%(code)s resolution %(number)s")
+            )
+            heading %= {"code": code, "number": number}
+        else:
+            long_date = pgettext("long date: 12 February 2015", "j F Y")
+            when = date_format(resolution.adopted_on, long_date) if resolution.adopted_on else ""
+            heading = (
+                _("%(code)s decision of %(date)s (number not established)")
+                if decision
+                else _("%(code)s resolution of %(date)s (number not established)")
+            ) % {"code": code, "date": when or resolution.year}
+        kicker = _("%(body)s decision") if decision else _("%(body)s resolution")
+        phrases = {"heading": heading, "kicker": kicker % {"body": resolution.body.name}}
         if neighbourhood:
             edges = len(neighbourhood.edges)
             description = ngettext(
@@ -254,43 +262,12 @@ class ResolutionDetailView(DetailView):
                 "%(n)s typed links to or from this resolution; each record is a link to its page.",
                 edges,
             )
-            phrases["svg_title"] = mark_safe(
-                _("The links of %(code)s %(number)s") % {"code": code, "number": number}
-            )
-            phrases["svg_desc"] = mark_safe(description % {"n": edges})
+            phrases["svg_title"] = _("The links of %(code)s %(number)s") % {
+                "code": code,
+                "number": number or resolution.year,
+            }
+            phrases["svg_desc"] = description % {"n": edges}
         return phrases
-
-    @staticmethod
-    def describe_paragraphs(paragraphs):
-        """Give each paragraph its `heading` ("Paragraph 3") and `tags`, the line naming its
-        operative verb, addressees, partners and activities (empty if none).
-
-        Written here rather than with {% blocktranslate %} in the template, which cost more than
-        the rest of a paragraph together: the same strings, so the same translations, each
-        translated once a page. As blocktranslate does, the values are escaped, not the
-        translations (some hold markup); "Partners named:" was a {% translate %}, escaped."""
-        e = graph.escape
-        heading = _("Paragraph %(number)s")
-        verb = _("Operative verb: %(verb)s.")
-        addressees = _("Addressed to: %(names)s.")
-        partners = e(_("Partners named:"))
-        activities = _("Activities: %(names)s.")
-        for paragraph in paragraphs:
-            paragraph.heading = mark_safe(heading % {"number": paragraph.number})
-            tags = []
-            if paragraph.verb:
-                tags.append(verb % {"verb": e(paragraph.verb_label)})
-            if paragraph.addressee_names:
-                tags.append(addressees % {"names": e(", ".join(paragraph.addressee_names))})
-            if paragraph.named_partners:
-                links = ", ".join(
-                    f'<a href="{e(partner.get_absolute_url())}">{e(partner.acronym)}</a>'
-                    for partner in paragraph.named_partners
-                )
-                tags.append(f"{partners} {links}.")
-            if paragraph.activity_names:
-                tags.append(activities % {"names": e(", ".join(paragraph.activity_names))})
-            paragraph.tags = mark_safe(" ".join(tags))
 
 
 class BodyListView(ListView):
