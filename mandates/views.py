@@ -38,6 +38,8 @@ class HomeView(TemplateView):
             partners=Partner.objects.all(),
             years=Resolution.objects.year_counts(),
             recent=Resolution.objects.most_recent(6),
+            relevance=Resolution.objects.relevance_counts(),
+            brief=Paragraph.objects.mandate_in_brief(),
             **kwargs,
         )
 
