@@ -754,12 +754,21 @@ class Resolution(Sourced):
     _page_sql = {}
     _STAND_INS = {"pk": (-1, -2), "body": ("body-1", "body-2"), "slug": ("slug-1", "slug-2")}
     # What the page reads of its resolution's body and of the body's parent (for_detail()).
-    PAGE_BODY_FIELDS = ("id", "code", "name", "slug", "parent_id")
+    PAGE_BODY_FIELDS = (
+        "id",
+        "code",
+        "name",
+        "slug",
+        "parent_id",
+        "name_fr",
+        "code_fr",
+        "of_name_fr",
+    )
     PAGE_PARENT_FIELDS = ("id", "code", "slug")
     # What it reads of the resolution at the other end of a citation, and of that one's body.
     _CITATION_END = ("id", "body_id", "kind", "number", "slug", "symbol", "contained_in", "title")
     _CITATION_END += ("year", "adopted_on")
-    _CITATION_END_BODY = ("id", "code", "name", "slug", "position")
+    _CITATION_END_BODY = ("id", "code", "name", "slug", "position", "code_fr", "of_name_fr")
 
     @classmethod
     def page_fields(cls):

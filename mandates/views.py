@@ -238,25 +238,20 @@ class ResolutionDetailView(DetailView):
         without a number "GA resolution of 13 December 2018 (number not established)", the
         page's <h1> and <title>), `kicker` ("General Assembly resolution") and the drawing's
         `svg_title` and `svg_desc`. Plain text: the template escapes them."""
-        code, number = resolution.body.code, resolution.number
-        decision = resolution.kind == Resolution.Kind.DECISION
-        if number:
-            heading = (
-                _("%(code)s decision %(number)s")
-                if decision
-                else _("%(code)s resolution %(number)s")
-            )
-            heading %= {"code": code, "number": number}
+        body, number = resolution.body, resolution.number
+        code = body.display_code
+        if number and resolution.kind == Resolution.Kind.RESOLUTION:
+            heading = _("%(code)s resolution %(number)s") % {"code": code, "number": number}
+        else:  # "SC decision 2009/246", "GA resolution of 13 December 2018 (number not ...)"
+            heading = _("%(code)s %(designation)s") % {
+                "code": code,
+                "designation": resolution.designation,
+            }
+        if resolution.kind == Resolution.Kind.DECISION:
+            kicker = _("%(body)s decision") % {"body": body.display_name}
         else:
-            long_date = pgettext("long date: 12 February 2015", "j F Y")
-            when = date_format(resolution.adopted_on, long_date) if resolution.adopted_on else ""
-            heading = (
-                _("%(code)s decision of %(date)s (number not established)")
-                if decision
-                else _("%(code)s resolution of %(date)s (number not established)")
-            ) % {"code": code, "date": when or resolution.year}
-        kicker = _("%(body)s decision") if decision else _("%(body)s resolution")
-        phrases = {"heading": heading, "kicker": kicker % {"body": resolution.body.name}}
+            kicker = _("%(body)s resolution") % {"body": body.display_name}
+        phrases = {"heading": heading, "kicker": kicker}
         if neighbourhood:
             edges = len(neighbourhood.edges)
             description = ngettext(
