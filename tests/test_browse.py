@@ -458,8 +458,9 @@ def test_a_row_links_its_paragraphs_and_narrows_by_its_links(client, make_resolu
 def test_filtered_list_query_budget(client, django_assert_num_queries):
     """The bench's filtered list: bodies, instruments and partners (one query each, checking
     the values given and drawing the facets), the four facet counts (one statement), the page
-    and its links (one statement). No COUNT: the body facet gives it."""
-    with django_assert_num_queries(6):
+    and its links (one statement), the footer's date (one statement). No COUNT: the body facet
+    gives it."""
+    with django_assert_num_queries(7):
         response = client.get(LIST, {"body": "SC", "year_from": 2015, "year_to": 2017})
     assert (
         response.context["paginator"].count
