@@ -10,6 +10,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+def errors_of(check):
+    """The errors `check()` raises, as {field: [messages]}, instead of stopping at them: a
+    subclass's clean() adds its own, so the form shows every error in one round."""
+    try:
+        check()
+    except ValidationError as error:
+        return error.update_error_dict({})
+    return {}
+
+
 class Verification(models.TextChoices):
     """How well a record's key facts are backed, from the kinds of its sources (never chosen)."""
 

@@ -21,8 +21,9 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.models import Sourced, Verification
+from core.models import Sourced, Verification, errors_of
 from mandates.routes import slug_url
+from mandates.sessions import session_errors
 
 UN_LANGUAGES = [  # the UN order, each named in its own script: never translated
     ("ar", "العربية"),
@@ -134,8 +135,7 @@ class Body(Sourced):
         return slug_url("mandates:body-detail", self.slug)
 
     def clean(self):
-        super().clean()
-        errors = {}
+        errors = errors_of(super().clean)
         try:
             re.compile(self.number_format)
         except re.error as exc:
@@ -667,8 +667,7 @@ class Resolution(Sourced):
         return slug_url("mandates:resolution-detail", self.body.slug, self.slug)
 
     def clean(self):
-        super().clean()
-        errors = {}
+        errors = errors_of(super().clean)
         body = self.body if self.body_id else None
         match = body.match_number(self.number) if body and self.number else None
         if not self.number and not self.slug:
@@ -688,6 +687,8 @@ class Resolution(Sourced):
                 errors["symbol"] = f"Resolution {self.number} of the {body.code} is {expected}."
         if self.adopted_on and self.year and self.adopted_on.year != self.year:
             errors["adopted_on"] = f"The adoption date must fall in {self.year}."
+        if body:
+            errors.update(session_errors(body.code, self.session, self.number, self.year))
         if errors:
             raise ValidationError(errors)
 
@@ -1733,9 +1734,11 @@ class ExpertGroupMeeting(Sourced):
         return f"{self.group.get_absolute_url()}#meeting-{self.number}"
 
     def clean(self):
-        super().clean()
+        errors = errors_of(super().clean)
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
-            raise ValidationError({"ends_on": "A meeting cannot end before it starts."})
+            errors["ends_on"] = ["A meeting cannot end before it starts."]
+        if errors:
+            raise ValidationError(errors)
 
 
 # --- The page this product replaces, and what is still unknown --------------------------------
