@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "axes",
+    "concurrency",  # django-concurrency: optimistic locking of every record (core.models.Versioned)
     "core",
     "instruments",
     "partners",
@@ -140,6 +141,10 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 500},
     }
 }
+
+# Optimistic locking (core.models.Versioned): a version of 0 (loaddata, restore_records, an
+# earlier version restored from the history) is not checked; the admin forms always carry one.
+CONCURRENCY_VERSION_FIELD_REQUIRED = False
 
 # Staff log in to /admin/. django-axes counts failed logins and locks out the combination of
 # username and client address after AXES_FAILURE_LIMIT failures, for the cool-off period.

@@ -8,10 +8,12 @@
 - ``SourcedAdmin``: the provenance fieldset, a verification filter and a "confirmed" column.
 """
 
+from concurrency.exceptions import RecordModifiedError
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminTextareaWidget
 from django.db import models
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -22,6 +24,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.conflicts import VERSION, check_version, conflict_rows, is_versioned
 from core.history import FullDiffContextHelper
 from core.login import WarningAuthenticationForm
 from core.models import normalise_text
@@ -67,6 +70,11 @@ class RecordForm(forms.ModelForm):
                 value = stored  # untouched: keep the stored text exactly, so nothing "changes"
             self.cleaned_data[name] = value
 
+    def clean(self):
+        cleaned_data = super().clean()
+        check_version(self)
+        return cleaned_data
+
     @cached_property
     def changed_data(self):
         """As Django's, less texts that differ only in line endings or trailing spaces, and the
@@ -74,7 +82,7 @@ class RecordForm(forms.ModelForm):
         return [
             name
             for name in super().changed_data
-            if name != "change_reason" and not self.same_text(name)
+            if name not in ("change_reason", VERSION) and not self.same_text(name)
         ]
 
     def same_text(self, name):
@@ -126,6 +134,15 @@ class FormFieldsMixin:
     form = RecordForm
     textarea_rows = {}  # field name -> rows
     choice_select_related = {"mandates.resolution": ("body",)}
+
+    def get_fieldsets(self, request, obj=None):
+        """The declared fieldsets, plus the hidden version of a versioned record (it must be in
+        the form to travel with it)."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if not is_versioned(self.model) or VERSION in admin.utils.flatten_fieldsets(fieldsets):
+            return fieldsets
+        (name, options), *rest = fieldsets
+        return [(name, {**options, "fields": [*options["fields"], VERSION]}), *rest]
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name in self.textarea_rows:
@@ -179,16 +196,47 @@ class BaseAdmin(FormFieldsMixin, SimpleHistoryAdmin):
     show_facets = admin.ShowFacets.ALWAYS
     object_history_list_template = "admin/history/object_history_list.html"
 
+    def render_change_form(self, request, context, *args, **kwargs):
+        form = context["adminform"].form
+        if getattr(form, "conflict", None) is not None:
+            context["conflict"] = conflict_rows(form)
+        return super().render_change_form(request, context, *args, **kwargs)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if self.is_restore(request):  # a restore replaces whatever is saved now, knowingly
+            form = type(form.__name__, (form,), {"restoring": True})
+        return form
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except RecordModifiedError:  # another save slipped in after the form's check
+            self.message_user(
+                request,
+                _(
+                    "Someone saved this record at the same moment. Nothing of yours was saved: "
+                    "open it again and redo your change."
+                ),
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(request.get_full_path())
+
+    @staticmethod
+    def is_restore(request):
+        match = request.resolver_match
+        return bool(match and match.url_name and match.url_name.endswith("_simple_history"))
+
     def get_historical_record_context_helper(self, request, historical_record):
         return FullDiffContextHelper(self.model, historical_record)
 
     def restored_version(self, request):
         """The historical record a restore (simple-history's revert form) starts from, else None."""
-        match = request.resolver_match
-        if request.method != "POST" or not match or not match.url_name.endswith("_simple_history"):
+        if request.method != "POST" or not self.is_restore(request):
             return None
         history = self.model.history
-        return history.filter(history_id=match.args[1]).select_related("history_user").first()
+        version_id = request.resolver_match.args[1]
+        return history.filter(history_id=version_id).select_related("history_user").first()
 
     def reason_for(self, request, form):
         version = self.restored_version(request)
@@ -206,6 +254,8 @@ class BaseAdmin(FormFieldsMixin, SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         obj._change_reason = self.reason_for(request, form)
+        if self.is_restore(request) and is_versioned(self.model):
+            obj.version = 0  # the history keeps no version: a restore replaces what is saved
         if change and not form.has_changed() and self.restored_version(request) is None:
             obj.skip_history_when_saving = True  # nothing changed: no empty version
         try:

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from concurrency.fields import IntegerVersionField
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import URLValidator
 from django.db import models
@@ -125,7 +126,33 @@ def normalise_text(value):
     return "\n".join(line.rstrip() for line in lines).strip("\n")
 
 
-class Sourced(models.Model):
+class RecordVersionField(IntegerVersionField):
+    """django-concurrency's version, left out of fixtures, backups and dumps: it says when a row
+    was last saved here, not what the record is (a loaded row gets a fresh one)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.serialize = False
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs.pop("serialize", None)
+        return name, path, args, kwargs
+
+
+class Versioned(models.Model):
+    """Abstract base: optimistic locking (django-concurrency). Every save stores a new
+    ``version``; saving an instance read before someone else's save fails instead of silently
+    overwriting it (the admin form shows both versions: core/admin.py). A version of 0 (loaddata,
+    backups, restores) is not checked. Kept out of the history: it is not a fact of the record."""
+
+    version = RecordVersionField(help_text="Changes at every save; an edit of an older one fails.")
+
+    class Meta:
+        abstract = True
+
+
+class Sourced(Versioned):
     """Abstract base: the sources a record rests on and a verification status readers can see.
 
     The status follows from the record, on every save: *confirmed* when an official source or a

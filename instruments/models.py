@@ -120,7 +120,7 @@ class Instrument(Sourced):
     official_url = models.URLField(blank=True)
     summary = models.TextField(blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
     objects = InstrumentQuerySet.as_manager()
 
     class Meta:

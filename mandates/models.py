@@ -21,7 +21,7 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.models import Sourced, Verification, errors_of
+from core.models import Sourced, Verification, Versioned, errors_of
 from mandates.routes import slug_url
 from mandates.sessions import session_errors
 
@@ -117,7 +117,7 @@ class Body(Sourced):
         "Empty where resolutions have no symbol of their own.",
     )
     position = models.PositiveSmallIntegerField(default=0, help_text="Order in lists.")
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
 
     objects = BodyQuerySet.as_manager()
 
@@ -171,7 +171,7 @@ class LookupQuerySet(models.QuerySet):
         return self.get(slug=slug)
 
 
-class Lookup(models.Model):
+class Lookup(Versioned):
     slug = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=100)
     position = models.PositiveSmallIntegerField(default=0)
@@ -192,13 +192,13 @@ class Lookup(models.Model):
 class Addressee(Lookup):
     """Whom a paragraph asks: UNODC, the Secretary-General, Member States, ..."""
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
 
 
 class Activity(Lookup):
     """What a paragraph asks for: technical assistance, an expert group, data collection, ..."""
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta(Lookup.Meta):
         verbose_name_plural = _("activities")
@@ -604,7 +604,9 @@ class Resolution(Sourced):
     # (migration 0005), so no code path can forget it; it is not part of backups, fixtures or
     # the history (recomputed on restore). Empty on SQLite.
     search_document = SearchVectorField(null=True, blank=True, editable=False, serialize=False)
-    history = HistoricalRecords(m2m_fields=[partners], excluded_fields=["search_document"])
+    history = HistoricalRecords(
+        m2m_fields=[partners], excluded_fields=["search_document", "version"]
+    )
 
     objects = SearchDocumentDeferred.from_queryset(ResolutionQuerySet)()
 
@@ -1276,7 +1278,7 @@ class ResolutionInstrumentQuerySet(models.QuerySet):
         )
 
 
-class ResolutionInstrument(models.Model):
+class ResolutionInstrument(Versioned):
     """A typed link from a resolution to an instrument."""
 
     class Relation(models.TextChoices):
@@ -1294,7 +1296,7 @@ class ResolutionInstrument(models.Model):
     relation = models.CharField(max_length=20, choices=Relation)
     note = models.CharField(max_length=300, blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
     objects = ResolutionInstrumentQuerySet.as_manager()
 
     class Meta:
@@ -1374,7 +1376,7 @@ class ResolutionCitationQuerySet(models.QuerySet):
         )
 
 
-class ResolutionCitation(models.Model):
+class ResolutionCitation(Versioned):
     """A typed link from a resolution to an earlier one it recalls, reaffirms or welcomes."""
 
     class Relation(models.TextChoices):
@@ -1397,7 +1399,7 @@ class ResolutionCitation(models.Model):
     relation = models.CharField(max_length=20, choices=Relation, default=Relation.RECALLS)
     note = models.CharField(max_length=300, blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
     objects = ResolutionCitationQuerySet.as_manager()
 
     class Meta:
@@ -1584,7 +1586,7 @@ class Paragraph(Sourced):
 
     history = HistoricalRecords(
         m2m_fields=[addressees, assisted_by, partners, activities],
-        excluded_fields=["search_document"],
+        excluded_fields=["search_document", "version"],
     )
     objects = SearchDocumentDeferred.from_queryset(ParagraphQuerySet)()
 
@@ -1663,7 +1665,7 @@ class ExpertGroup(Sourced):
     )
     summary = models.TextField(blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
     objects = ExpertGroupQuerySet.as_manager()
 
     class Meta:
@@ -1703,7 +1705,7 @@ class ExpertGroupMeeting(Sourced):
         Resolution, blank=True, related_name="expert_group_meetings"
     )
 
-    history = HistoricalRecords(m2m_fields=[mandated_by])
+    history = HistoricalRecords(m2m_fields=[mandated_by], excluded_fields=["version"])
     objects = ExpertGroupMeetingQuerySet.as_manager()
 
     class Meta:
@@ -1749,7 +1751,7 @@ class PageEntryQuerySet(models.QuerySet):
         return self.get(position=position)
 
 
-class PageEntry(models.Model):
+class PageEntry(Versioned):
     """One title in the UNODC mandates page's list, and the record we map it to (if any)."""
 
     class Confidence(models.TextChoices):
@@ -1775,7 +1777,7 @@ class PageEntry(models.Model):
     mapping_confidence = models.CharField(max_length=12, choices=Confidence)
     mapping_reason = models.TextField(blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
     objects = PageEntryQuerySet.as_manager()
 
     class Meta:
@@ -1806,7 +1808,7 @@ class OpenQuestionQuerySet(models.QuerySet):
         return self.filter(resolved=False)
 
 
-class OpenQuestion(models.Model):
+class OpenQuestion(Versioned):
     """A question the research could not settle, shown where it matters instead of a guess."""
 
     slug = models.SlugField(max_length=60, unique=True)
@@ -1819,7 +1821,9 @@ class OpenQuestion(models.Model):
     )
     page_entries = models.ManyToManyField(PageEntry, blank=True, related_name="open_questions")
 
-    history = HistoricalRecords(m2m_fields=[resolutions, instruments, page_entries])
+    history = HistoricalRecords(
+        m2m_fields=[resolutions, instruments, page_entries], excluded_fields=["version"]
+    )
     objects = OpenQuestionQuerySet.as_manager()
 
     class Meta:
