@@ -20,14 +20,14 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.text import Truncator
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.conflicts import VERSION, check_version, conflict_rows, is_versioned
 from core.history import FullDiffContextHelper
 from core.login import WarningAuthenticationForm
-from core.models import normalise_text
+from core.models import Status, normalise_text
 
 PROVENANCE_FIELDS = (
     "verification",
@@ -274,6 +274,76 @@ class BaseAdmin(FormFieldsMixin, SimpleHistoryAdmin):
         if version is not None:
             return self.reason_for(request, form)
         return super().construct_change_message(request, form, formsets, add)
+
+
+class PublishableAdmin(BaseAdmin):
+    """Admin of a ``Publishable`` model (core.models): editors make and change drafts; users
+    with the "publish_<model>" permission (the Publishers group) publish them.
+
+    A save by someone who may not publish leaves the record a draft, so a change to a published
+    record goes back to review; a restore from the history too.
+    """
+
+    actions = ["publish", "return_to_draft"]
+
+    def has_publish_permission(self, request, obj=None):
+        opts = self.model._meta
+        return request.user.has_perm(f"{opts.app_label}.publish_{opts.model_name}")
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        return readonly if self.has_publish_permission(request) else (*readonly, "status")
+
+    def get_changeform_initial_data(self, request):
+        return {**super().get_changeform_initial_data(request), "status": Status.DRAFT}
+
+    def get_list_filter(self, request):
+        return ("status", *super().get_list_filter(request))
+
+    def save_model(self, request, obj, form, change):
+        changed = not change or form.has_changed() or self.restored_version(request) is not None
+        if changed and not self.has_publish_permission(request):
+            was_published = change and not obj.is_draft
+            obj.status = Status.DRAFT
+            if was_published:
+                self.message_user(
+                    request,
+                    _(
+                        "“%(record)s” is a draft again: it is off the public site until a "
+                        "publisher publishes it."
+                    )
+                    % {"record": obj},
+                    messages.WARNING,
+                )
+        super().save_model(request, obj, form, change)
+
+    def render_change_form(self, request, context, *args, obj=None, **kwargs):
+        context["is_draft"] = obj is None or obj.is_draft
+        return super().render_change_form(request, context, *args, obj=obj, **kwargs)
+
+    @admin.action(description=_("Publish the selected records"), permissions=["publish"])
+    def publish(self, request, queryset):
+        self.set_status(request, queryset, Status.PUBLISHED)
+
+    @admin.action(description=_("Return the selected records to draft"), permissions=["publish"])
+    def return_to_draft(self, request, queryset):
+        self.set_status(request, queryset, Status.DRAFT)
+
+    def set_status(self, request, queryset, status):
+        """One save per record (not queryset.update()), so each change is in the history, bumps
+        the version and the data version the page cache follows."""
+        changed = 0
+        for record in queryset.exclude(status=status):
+            record.status = status
+            record._change_reason = _("Published") if status == Status.PUBLISHED else _("Draft")
+            record.save()
+            changed += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d record changed.", "%(count)d records changed.", changed)
+            % {"count": changed},
+            messages.SUCCESS,
+        )
 
 
 class SourcedAdmin(SourcedMixin, BaseAdmin):

@@ -126,6 +126,48 @@ def normalise_text(value):
     return "\n".join(line.rstrip() for line in lines).strip("\n")
 
 
+class Status(models.TextChoices):
+    """Where a record is in the review: only published records are public."""
+
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+
+
+class PublishableQuerySet(models.QuerySet):
+    def published(self):
+        """What the public may see: every public page, export, feed, count and cache."""
+        return self.filter(status=Status.PUBLISHED)
+
+    def drafts(self):
+        return self.filter(status=Status.DRAFT)
+
+    def visible_to(self, user):
+        """Published records, and drafts too for signed-in staff (their previews)."""
+        return self if user.is_active and user.is_staff else self.published()
+
+
+class Publishable(models.Model):
+    """Abstract base: a draft / published status. Records made in the admin or imported start
+    as drafts; only a user with the model's "publish" permission publishes one, and a change an
+    editor makes to a published record returns it to draft (core/admin.py). Data loaded by
+    commands (fixtures, backups, load tests) is reviewed data: published by default."""
+
+    status = models.CharField(
+        max_length=10,
+        choices=Status,
+        default=Status.PUBLISHED,
+        db_index=True,
+        help_text="Drafts are shown to staff only. Only publishers publish.",
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_draft(self):
+        return self.status == Status.DRAFT
+
+
 class RecordVersionField(IntegerVersionField):
     """django-concurrency's version, left out of fixtures, backups and dumps: it says when a row
     was last saved here, not what the record is (a loaded row gets a fresh one)."""

@@ -8,6 +8,7 @@ from django.contrib import admin
 from core.admin import (
     BaseAdmin,
     FormFieldsMixin,
+    PublishableAdmin,
     SourcedAdmin,
     SourcedMixin,
     changelist_link,
@@ -149,8 +150,9 @@ class ParagraphInline(SourcedMixin, admin.StackedInline):
 
 
 @admin.register(Resolution)
-class ResolutionAdmin(SourcedAdmin):
+class ResolutionAdmin(PublishableAdmin, SourcedAdmin):
     list_display = (
+        "status",
         "number",
         "body_code",
         "display_symbol",
@@ -176,6 +178,7 @@ class ResolutionAdmin(SourcedAdmin):
             "Identity",
             {
                 "fields": [
+                    "status",
                     ("body", "kind", "number", "slug"),
                     "symbol",
                     ("contained_in", "contained_in_title"),

@@ -21,7 +21,14 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.models import Sourced, Verification, Versioned, errors_of
+from core.models import (
+    Publishable,
+    PublishableQuerySet,
+    Sourced,
+    Verification,
+    Versioned,
+    errors_of,
+)
 from mandates.routes import slug_url
 from mandates.sessions import session_errors
 
@@ -214,7 +221,7 @@ RESOLUTION_SEARCH_VECTOR = (
 )
 
 
-class ResolutionQuerySet(models.QuerySet):
+class ResolutionQuerySet(PublishableQuerySet):
     def get_by_natural_key(self, body_code, slug):
         return self.get(body__code=body_code, slug=slug)
 
@@ -514,7 +521,7 @@ def reference_list(queryset):
     return [Resolution._record(queryset.db, queryset.model, names, row) for row in rows]
 
 
-class Resolution(Sourced):
+class Resolution(Publishable, Sourced):
     """A resolution of a body, as the body numbers it, with the mandates it gives."""
 
     KEY_FIELDS = ("number", "title", "adopted_on", "year")
@@ -612,6 +619,7 @@ class Resolution(Sourced):
 
     class Meta:
         ordering = ["-year", F("adopted_on").desc(nulls_last=True), "body__position", "number"]
+        permissions = [("publish_resolution", "Can publish resolutions")]
         constraints = [
             models.UniqueConstraint(
                 fields=["body", "number"],
