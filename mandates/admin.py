@@ -3,7 +3,10 @@
 The shared bases (``BaseAdmin``, ``SourcedAdmin``, the form defaults) live in core/admin.py.
 """
 
+from functools import partial
+
 from django.contrib import admin
+from django.urls import path
 
 from core.admin import (
     BaseAdmin,
@@ -14,6 +17,7 @@ from core.admin import (
     changelist_link,
     excerpt,
 )
+from mandates.marc_admin import import_view
 from mandates.models import (
     Activity,
     Addressee,
@@ -201,6 +205,10 @@ class ResolutionAdmin(PublishableAdmin, SourcedAdmin):
         ("Links", {"fields": ["partners", "official_url", "press_release"]}),
     ]
     inlines = [ResolutionInstrumentInline, ResolutionCitationInline, ParagraphInline]
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(partial(import_view, self))
+        return [path("import/", view, name="mandates_resolution_import"), *super().get_urls()]
 
     def get_fieldsets(self, request, obj=None):
         """The "Load testing" section only on a synthetic row, or where synthetic rows exist."""
