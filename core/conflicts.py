@@ -80,7 +80,7 @@ def shown(field, value):
 
 
 def conflict_rows(form):
-    """[(label, saved now, yours, differs)] for every field of the form."""
+    """[(label, saved now, yours, differs)] for every field of the form, differing ones first."""
     saved = model_to_dict(form.conflict)
     rows = []
     for name, field in form.fields.items():
@@ -90,4 +90,4 @@ def conflict_rows(form):
         mine = form.cleaned_data.get(name) if name in form.cleaned_data else form[name].value()
         mine = shown(field, mine)
         rows.append((field.label or name, theirs, mine, theirs != mine))
-    return rows
+    return sorted(rows, key=lambda row: not row[3])

@@ -1,8 +1,8 @@
 """What the history page shows of a change: both values in full, and for text, what changed.
 
 django-simple-history shortens long values ("[598 chars]"); here nothing is cut. A changed text
-also gets its words as a list of (kind, text) pieces, kind "same", "removed" or "added", which the
-template (templates/admin/history/object_history_list.html) marks up.
+of several words also gets them as a list of (kind, text) pieces, kind "same", "removed" or
+"added", which the template (templates/admin/history/object_history_list.html) marks up.
 """
 
 import difflib
@@ -37,7 +37,8 @@ class FullDiffContextHelper(HistoricalRecordContextHelper):
         for change in delta.changes:
             formatted = self.format_delta_change(change)
             item = {"field": formatted.field, "old": formatted.old, "new": formatted.new}
-            if isinstance(change.old, str) and isinstance(change.new, str):
+            texts = isinstance(change.old, str) and isinstance(change.new, str)
+            if texts and any(c.isspace() for c in change.old + change.new):  # not a code
                 item["pieces"] = word_diff(change.old, change.new)
             context.append(item)
         return context
