@@ -2,9 +2,12 @@ import datetime
 from functools import cached_property
 
 from django.apps import apps
+from django.conf import settings
 from django.db import connections, router
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.functional import SimpleLazyObject
 
 from core.models import Sourced
 
@@ -63,3 +66,33 @@ def site(request):
 def standalone():
     """The footer's facts for pages drawn without a request or a database (500, 503)."""
     return {"DATA_UPDATED": LastSeen()}
+
+
+# The list pages whose filters make a page of their own, and the parameters that do not:
+# the order and the page of the same set of records.
+FILTERED_LISTS = ("mandates:resolution-list", "mandates:paragraph-list")
+NOT_CANONICAL = ("sort", "page")
+
+
+def canonical_url(request):
+    """The address search engines should index for this page (<link rel="canonical">): the
+    page's own path; for a filtered list, with its filters (sorted, empty ones left out) but
+    without `sort` and `page`. None where no view answered."""
+    match = getattr(request, "resolver_match", None)
+    if match is None or match.namespace not in settings.PUBLIC_NAMESPACES:
+        return None
+    query = ""
+    if match.view_name in FILTERED_LISTS:
+        kept = QueryDict(mutable=True)
+        for name in sorted(request.GET):
+            if name not in NOT_CANONICAL:
+                values = [value for value in request.GET.getlist(name) if value.strip()]
+                if values:
+                    kept.setlist(name, values)
+        query = kept.urlencode()
+    return request.build_absolute_uri(f"{request.path}?{query}" if query else request.path)
+
+
+def canonical(request):
+    """canonical_url(), worked out only if the template asks for it."""
+    return {"canonical_url": SimpleLazyObject(lambda: canonical_url(request) or "")}

@@ -421,6 +421,10 @@ class ResolutionQuerySet(PublishableQuerySet):
         """Real resolutions on the time axis, oldest first, with their body (1 query)."""
         return self.real().select_related("body").order_by(*self.CHRONOLOGICAL)
 
+    def for_sitemap(self):
+        """The real resolutions, with the body each one's address names (1 query)."""
+        return self.real().select_related("body").order_by("body__position", "year", "number")
+
     def for_feed(self):
         """The newest first, with what an Atom entry shows: body and instruments."""
         return (
