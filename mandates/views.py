@@ -5,7 +5,7 @@ from django.http import Http404
 from django.utils.formats import date_format
 from django.utils.translation import get_language, ngettext, pgettext
 from django.utils.translation import gettext as _
-from django.views.generic import DetailView, ListView, RedirectView, TemplateView
+from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
 from instruments.models import Instrument
@@ -285,16 +285,6 @@ class BodyDetailView(DetailView):
         )
 
 
-class ExpertGroupRedirectView(RedirectView):
-    """/expert-group/ leads to the group (there is one today); a list if there are several."""
-
-    def get_redirect_url(self, *args, **kwargs):
-        group = ExpertGroup.objects.order_by("pk").first()
-        if group is None:
-            raise Http404(_("No expert group is recorded."))
-        return group.get_absolute_url()
-
-
 class ExpertGroupDetailView(DetailView):
     queryset = ExpertGroup.objects.select_related("reports_to")
     template_name = "mandates/expertgroup_detail.html"
@@ -302,6 +292,21 @@ class ExpertGroupDetailView(DetailView):
     def get_context_data(self, **kwargs):
         meetings = self.object.meetings.prefetch_related("mandated_by__body")
         return super().get_context_data(meetings=meetings, **kwargs)
+
+
+class ExpertGroupView(ExpertGroupDetailView):
+    """/expert-group/, the header's link: the group's page itself (there is one today), not a
+    redirect to it; its canonical address is the group's own."""
+
+    def get_object(self, queryset=None):
+        group = (queryset or self.get_queryset()).order_by("pk").first()
+        if group is None:
+            raise Http404(_("No expert group is recorded."))
+        return group
+
+    def get_context_data(self, **kwargs):
+        canonical = self.request.build_absolute_uri(self.object.get_absolute_url())
+        return super().get_context_data(canonical_url=canonical, **kwargs)
 
 
 class AboutView(TemplateView):

@@ -251,3 +251,24 @@ def test_favicon_ico_is_an_icon(client):
     assert response.status_code == 200
     assert response["Content-Type"] == "image/x-icon"
     assert body_of(response)[:4] == b"\x00\x00\x01\x00"  # the ICO header
+
+
+# --- the header's links ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("prefix", ["", "/fr"])
+def test_every_header_link_answers_200_without_a_redirect(client, prefix):
+    page = client.get(prefix + "/").content.decode()
+    header = page[page.index('class="site-header"') : page.index("</header>")]
+    links = set(re.findall(r'href="(/[^"]*)"', header))
+    assert len(links) >= 9
+    for link in links:
+        assert client.get(link.replace("&amp;", "&")).status_code == 200, link
+
+
+def test_the_expert_group_link_shows_the_group_with_its_canonical_address(client):
+    response = client.get("/expert-group/")
+    assert response.status_code == 200
+    assert canonical(client, "/expert-group/") == "/expert-group/cultural-property-expert-group/"
+    own = client.get("/expert-group/cultural-property-expert-group/").content.decode()
+    assert "<h1" in own and own.split("<h1", 1)[1].split("</h1>")[0] in response.content.decode()
