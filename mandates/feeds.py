@@ -49,6 +49,10 @@ class ResolutionFeed(Feed):
         return response
 
     def get_object(self, request, *args, filterset=None, **kwargs):
+        # The feed's own address as the reader asked for it: its rel="self" link must match
+        # the document's location (a feed validator warns otherwise). Kept on the filterset,
+        # which is this request's own: the Feed instance is shared by every thread.
+        filterset.feed_path = request.get_full_path()
         return filterset
 
     # --- the feed
@@ -74,10 +78,7 @@ class ResolutionFeed(Feed):
         return f"{url}?{query.urlencode()}" if query else url
 
     def feed_url(self, filterset):
-        query = filterset.data.copy()
-        query.pop("page", None)
-        url = reverse("mandates:feed")
-        return f"{url}?{query.urlencode()}" if query else url
+        return filterset.feed_path
 
     def items(self, filterset):
         return filterset.qs.order_by(*Resolution._meta.ordering)[:FEED_SIZE]
