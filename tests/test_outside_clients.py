@@ -27,7 +27,14 @@ def body_of(response):
 
 # --- methods ----------------------------------------------------------------------------------
 
-PUBLIC_PAGES = ["/", "/resolutions/", "/fr/resolutions/sc/2199-2015/", "/instruments/", "/about/"]
+PUBLIC_PAGES = [
+    "/",
+    "/resolutions/",
+    "/fr/resolutions/sc/2199-2015/",
+    "/instruments/",
+    "/about/",
+    "/robots.txt",
+]
 
 
 @pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
