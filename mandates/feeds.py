@@ -16,6 +16,7 @@ import datetime as dt
 from django.contrib.syndication.views import Feed
 from django.http import HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
@@ -113,8 +114,10 @@ class ResolutionFeed(Feed):
         return dt.datetime.combine(resolution.adopted_on, dt.time.min, tzinfo=dt.UTC)
 
     def item_updateddate(self, resolution):
-        """When the record last changed."""
-        return resolution.updated_at
+        """When the record last changed. A record not saved since `updated_at` came in has
+        none: then its adoption date, else now (Atom requires a date; "now" only makes
+        readers fetch it again, never keeps an edit from them)."""
+        return resolution.updated_at or self.item_pubdate(resolution) or timezone.now()
 
     def item_categories(self, resolution):
         return [resolution.body.code, *(i.short_name for i in resolution.instruments.all())]
