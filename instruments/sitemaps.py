@@ -10,5 +10,8 @@ class InstrumentSitemap(Sitemap):
     alternates = True
     x_default = True
 
+    def lastmod(self, record):
+        return record.updated_at
+
     def items(self):
         return Instrument.objects.all()

@@ -37,16 +37,23 @@ class SectionSitemap(I18nSitemap):
         return reverse(item)
 
 
-class ResolutionSitemap(I18nSitemap):
+class RecordSitemap(I18nSitemap):
+    """Records: <lastmod> is when the record last changed."""
+
+    def lastmod(self, record):
+        return record.updated_at
+
+
+class ResolutionSitemap(RecordSitemap):
     def items(self):
         return Resolution.objects.for_sitemap()
 
 
-class BodySitemap(I18nSitemap):
+class BodySitemap(RecordSitemap):
     def items(self):
         return Body.objects.all()
 
 
-class ExpertGroupSitemap(I18nSitemap):
+class ExpertGroupSitemap(RecordSitemap):
     def items(self):
         return ExpertGroup.objects.all()

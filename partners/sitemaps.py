@@ -10,5 +10,8 @@ class PartnerSitemap(Sitemap):
     alternates = True
     x_default = True
 
+    def lastmod(self, record):
+        return record.updated_at
+
     def items(self):
         return Partner.objects.all()

@@ -74,7 +74,10 @@ def test_a_conditional_request_after_an_edit_gets_the_new_feed(client, changed_l
     first, _content = fetch(client)
     assert first["Last-Modified"] == http_date(changed_last_month.timestamp())
     modified, etag = first["Last-Modified"], first["ETag"]
-    assert fetch(client, HTTP_IF_MODIFIED_SINCE=modified, HTTP_IF_NONE_MATCH=etag)[0].status_code == 304
+    assert (
+        fetch(client, HTTP_IF_MODIFIED_SINCE=modified, HTTP_IF_NONE_MATCH=etag)[0].status_code
+        == 304
+    )
     assert fetch(client, HTTP_IF_MODIFIED_SINCE=modified)[0].status_code == 304
 
     time.sleep(1.05)  # Last-Modified counts whole seconds

@@ -277,3 +277,15 @@ def test_the_expert_group_link_shows_the_group_with_its_canonical_address(client
     assert canonical(client, "/expert-group/") == "/expert-group/cultural-property-expert-group/"
     own = client.get("/expert-group/cultural-property-expert-group/").content.decode()
     assert "<h1" in own and own.split("<h1", 1)[1].split("</h1>")[0] in response.content.decode()
+
+
+def test_the_sitemap_dates_each_record_by_its_last_change(client):
+    resolution = Resolution.objects.real().select_related("body").first()
+    content = client.get("/sitemap-resolutions.xml").content
+    for url in ET.fromstring(content).iter(f"{SITEMAP}url"):
+        if url.find(f"{SITEMAP}loc").text.endswith(resolution.get_absolute_url()):
+            lastmod = url.find(f"{SITEMAP}lastmod").text
+            assert lastmod == resolution.updated_at.date().isoformat()
+            break
+    else:
+        raise AssertionError("not in the sitemap")
