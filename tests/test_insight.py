@@ -544,7 +544,9 @@ def test_feed_holds_the_newest_fifty(client, make_mandate):
         make_mandate(year=2090, paragraphs=0)
     entries = parse_feed(client.get(FEED)).findall(f"{ATOM}entry")
     assert len(entries) == 50
-    assert all("2090" in e.find(f"{ATOM}published").text for e in entries)
+    for entry in entries:  # no <published> where the adoption date is unknown (test_feed.py)
+        published = entry.find(f"{ATOM}published")
+        assert "2090" in (published if published is not None else entry.find(f"{ATOM}summary")).text
 
 
 def test_list_page_advertises_the_feed_with_its_filters(client):
