@@ -1,6 +1,10 @@
-# syntax=docker/dockerfile:1
 # Mandate Reference: gunicorn + whitenoise on python:3.11-slim, run as a non-root user.
 #   docker build -t mandate-reference .
+#   podman build --format docker -t mandate-reference .
+# (podman's default OCI image format has no HEALTHCHECK: it drops it, with a warning, unless
+# built with --format docker.) No `# syntax=` line: the build needs no Dockerfile frontend
+# image from a registry, so BuildKit, the legacy builder and buildah all build it offline given
+# the base image and a PyPI mirror.
 # Release steps (migrate, load_reference_data, check --deploy) run as one-off containers, never in
 # CMD: see docs/deploying.md and compose.yaml.
 FROM python:3.11-slim
@@ -16,11 +20,10 @@ RUN groupadd --system --gid 10001 app \
 
 WORKDIR /app
 
-# Dependencies first, in their own layer: rebuilt only when pyproject.toml changes.
-COPY pyproject.toml ./
-RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > /tmp/requirements.txt \
- && pip install -r /tmp/requirements.txt \
- && rm /tmp/requirements.txt
+# Dependencies first, in their own layer: rebuilt only when the lock file changes. Exactly the
+# versions of requirements.lock, each file checked against its hash (`make lock` updates it).
+COPY requirements.lock ./
+RUN pip install --require-hashes --no-deps -r requirements.lock
 
 # Then the code. It runs from /app rather than being pip-installed: settings find templates/,
 # static/ and fixtures/ next to the code (BASE_DIR).

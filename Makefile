@@ -5,15 +5,26 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run dev test test-postgres install migrate data static messages check-deploy lint format bench clean
+.PHONY: run dev test test-postgres install lock migrate data static messages check-deploy lint format bench clean
 
-$(STAMP): pyproject.toml
+# Exactly the versions in the lock file, each checked against its hash: the same set on every
+# machine, in CI and (requirements.lock, without the dev tools) in the image.
+$(STAMP): requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# The one command that updates the lock files, after changing a dependency in pyproject.toml
+# (or to take newer releases): the newest versions pyproject.toml allows, with every file's
+# hash, from PyPI alone (local pip settings such as find-links are left out of it).
+PIP_COMPILE := env -u PIP_FIND_LINKS PIP_CONFIG_FILE=/dev/null $(BIN)/pip-compile --quiet \
+	--generate-hashes --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links \
+	--index-url https://pypi.org/simple --upgrade
+lock: install
+	$(PIP_COMPILE) -o requirements.lock pyproject.toml
+	$(PIP_COMPILE) --extra dev -o requirements-dev.lock pyproject.toml
 
 var/secret-key:
 	mkdir -p var

@@ -26,12 +26,28 @@ def cpu_count():
 
 
 bind = [f"0.0.0.0:{env_int('PORT', 8000)}"]
-# 2 x cores + 1, capped: each worker holds a database connection (CONN_MAX_AGE).
-workers = env_int("GUNICORN_WORKERS", min(2 * cpu_count() + 1, 8))
-threads = env_int("GUNICORN_THREADS", 1)  # > 1 switches to the gthread worker
+# Threaded workers (gthread), answering our long requests with our own page (config/workers.py).
+# A connection that sends nothing waits in the worker's poller, not in a thread: with sync
+# workers, six idle connections stalled every page until the worker timeout (docs/deploying.md).
+worker_class = "config.workers.StyledThreadWorker"
+# cores + 1, capped; each worker runs `threads` requests at once, and each thread holds its own
+# database connection (CONN_MAX_AGE): workers x threads connections at most.
+workers = env_int("GUNICORN_WORKERS", min(cpu_count() + 1, 8))
+threads = env_int("GUNICORN_THREADS", 4)
+# Open connections a worker keeps, busy or idle (gunicorn's default); past it, new ones wait
+# in the listen backlog until one closes.
+worker_connections = env_int("GUNICORN_WORKER_CONNECTIONS", 1000)
 timeout = env_int("GUNICORN_TIMEOUT", 30)  # a worker silent this long is killed and replaced
 graceful_timeout = env_int("GUNICORN_GRACEFUL_TIMEOUT", 30)  # to finish requests on restart
-keepalive = env_int("GUNICORN_KEEPALIVE", 5)  # seconds; behind a load balancer
+# Seconds an idle keep-alive connection is kept open between requests: short, since an idle
+# connection costs a file descriptor (and behind the proxy, the proxy keeps its own).
+keepalive = env_int("GUNICORN_KEEPALIVE", 2)
+# The request line gunicorn reads: its maximum, above the app's own limit on the address
+# (config.middleware.MAX_REQUEST_TARGET, 8,000 bytes), so the app refuses long addresses with
+# its page; a request line longer still gets the same page from config/workers.py.
+limit_request_line = 8190
+limit_request_fields = 100  # headers; more is a 400 with our page
+limit_request_field_size = 8190  # bytes in one header; more is a 400 with our page
 control_socket_disable = True  # gunicorn >= 27: no gunicornc socket in $HOME (unused here)
 if os.path.isdir("/dev/shm"):
     worker_tmp_dir = "/dev/shm"  # heartbeat files in memory, not on a container's overlay disk

@@ -36,10 +36,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "django_filters",
     "simple_history",
     "csp",
     "axes",
+    "concurrency",  # django-concurrency: optimistic locking of every record (core.models.Versioned)
     "core",
     "instruments",
     "partners",
@@ -52,6 +54,10 @@ MIDDLEWARE = [
     "config.middleware.HeadMiddleware",  # first: it empties HEAD answers after all the rest
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages, feeds and exports gzipped for clients that accept it (whitenoise, above, serves the
+    # static files precompressed). Django's carries the BREACH mitigation (random filler in the
+    # gzip header); the public pages carry no secret anyway.
+    "django.middleware.gzip.GZipMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",  # early: covers every answer below
     # /healthz answers here: before CommonMiddleware validates the Host header, so a load
@@ -69,6 +75,9 @@ MIDDLEWARE = [
     # LocaleMiddleware (the language is part of the key); a hit skips everything below.
     "pagecache.middleware.PageCacheMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # POST, PUT, PATCH, DELETE to a public page: 405 with the Allow header, before the CSRF
+    # check would answer 403.
+    "config.middleware.PublicMethodsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -80,6 +89,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+# The URL namespaces of the public pages, which only read (config.middleware.PublicMethods...):
+# the records' pages, and the site's files (robots.txt, the sitemap, security.txt).
+PUBLIC_NAMESPACES = ("mandates", "explore", "instruments", "partners", "site")
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
@@ -93,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "mandates.context_processors.site",
+                "mandates.context_processors.canonical",
             ],
         },
     }
@@ -147,6 +160,10 @@ CACHES = {
     }
 }
 
+# Optimistic locking (core.models.Versioned): a version of 0 (loaddata, restore_records, an
+# earlier version restored from the history) is not checked; the admin forms always carry one.
+CONCURRENCY_VERSION_FIELD_REQUIRED = False
+
 # Staff log in to /admin/. django-axes counts failed logins and locks out the combination of
 # username and client address after AXES_FAILURE_LIMIT failures, for the cool-off period.
 AUTHENTICATION_BACKENDS = [
@@ -186,6 +203,9 @@ STORAGES = {
     # Hashed, compressed files with far-future cache headers, served by whitenoise.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Files served at the site's root, by their plain name: favicon.ico (browsers and crawlers ask
+# for /favicon.ico whatever the page links to).
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 # Hashed names (what {% static %} links to) are cached forever by whitenoise on its own; this is
 # for the few files fetched by their plain name (e.g. /static/css/site.css): one hour.
 WHITENOISE_MAX_AGE = env.int("WHITENOISE_MAX_AGE", default=3600)
@@ -246,5 +266,7 @@ LOGGING = {
     "loggers": {"axes.apps": {"level": "WARNING"}},
 }
 
-# When the reference data was last researched (shown in the footer).
-DATA_UPDATED = "2026-11-26"
+# /.well-known/security.txt (RFC 9116): where to report a vulnerability, e.g.
+# "mailto:security@example.org" or an https:// page; comma-separated. Unset, there is no file
+# (404): an address is never made up.
+SECURITY_CONTACTS = env.list("DJANGO_SECURITY_CONTACT", default=[])

@@ -10,6 +10,8 @@ from django.template import loader
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 
+from mandates import context_processors
+
 logger = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 30
@@ -49,7 +51,7 @@ def healthz(request):
 
 def standalone_context():
     """What base.html needs without a request: no context processors, no queries."""
-    return {"DATA_UPDATED": settings.DATA_UPDATED}
+    return context_processors.standalone()
 
 
 def page_language(request):
@@ -59,14 +61,32 @@ def page_language(request):
     return translation.get_language_from_path(path) or settings.LANGUAGE_CODE
 
 
-def bad_request_page(request, reason=""):
-    """400 with templates/400.html and the reason, for input no page accepts.
+def bad_request_page(request, reason="", status=400):
+    """400 (or 414 for an address too long) with templates/400.html and the reason, for input
+    no page accepts.
 
     Rendered without the request: it may carry the very input being refused (or a bad Host).
     """
+    return HttpResponse(bad_request_body(page_language(request), reason), status=status)
+
+
+def bad_request_body(language, reason=""):
+    """templates/400.html in `language`, as bytes: also what gunicorn sends for a request too
+    long for it to read (config/workers.py)."""
+    with translation.override(language):
+        return loader.render_to_string(
+            "400.html", {**standalone_context(), "reason": str(reason)}
+        ).encode()
+
+
+def method_not_allowed_page(request, allowed):
+    """405 with templates/405.html and the Allow header, for a method a page does not take."""
     with translation.override(page_language(request)):
-        body = loader.render_to_string("400.html", {**standalone_context(), "reason": reason})
-    return HttpResponse(body, status=400)
+        body = loader.render_to_string(
+            "405.html", {**standalone_context(), "method": request.method, "allowed": allowed}
+        )
+    response = HttpResponseNotAllowed(allowed, body)
+    return response
 
 
 def bad_request(request, exception):

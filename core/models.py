@@ -3,11 +3,22 @@
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from concurrency.fields import IntegerVersionField
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import URLValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+def errors_of(check):
+    """The errors `check()` raises, as {field: [messages]}, instead of stopping at them: a
+    subclass's clean() adds its own, so the form shows every error in one round."""
+    try:
+        check()
+    except ValidationError as error:
+        return error.update_error_dict({})
+    return {}
 
 
 class Verification(models.TextChoices):
@@ -115,7 +126,75 @@ def normalise_text(value):
     return "\n".join(line.rstrip() for line in lines).strip("\n")
 
 
-class Sourced(models.Model):
+class Status(models.TextChoices):
+    """Where a record is in the review: only published records are public."""
+
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+
+
+class PublishableQuerySet(models.QuerySet):
+    def published(self):
+        """What the public may see: every public page, export, feed, count and cache."""
+        return self.filter(status=Status.PUBLISHED)
+
+    def drafts(self):
+        return self.filter(status=Status.DRAFT)
+
+    def visible_to(self, user):
+        """Published records, and drafts too for signed-in staff (their previews)."""
+        return self if user.is_active and user.is_staff else self.published()
+
+
+class Publishable(models.Model):
+    """Abstract base: a draft / published status. Records made in the admin or imported start
+    as drafts; only a user with the model's "publish" permission publishes one, and a change an
+    editor makes to a published record returns it to draft (core/admin.py). Data loaded by
+    commands (fixtures, backups, load tests) is reviewed data: published by default."""
+
+    status = models.CharField(
+        max_length=10,
+        choices=Status,
+        default=Status.PUBLISHED,
+        db_index=True,
+        help_text="Drafts are shown to staff only. Only publishers publish.",
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_draft(self):
+        return self.status == Status.DRAFT
+
+
+class RecordVersionField(IntegerVersionField):
+    """django-concurrency's version, left out of fixtures, backups and dumps: it says when a row
+    was last saved here, not what the record is (a loaded row gets a fresh one)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.serialize = False
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs.pop("serialize", None)
+        return name, path, args, kwargs
+
+
+class Versioned(models.Model):
+    """Abstract base: optimistic locking (django-concurrency). Every save stores a new
+    ``version``; saving an instance read before someone else's save fails instead of silently
+    overwriting it (the admin form shows both versions: core/admin.py). A version of 0 (loaddata,
+    backups, restores) is not checked. Kept out of the history: it is not a fact of the record."""
+
+    version = RecordVersionField(help_text="Changes at every save; an edit of an older one fails.")
+
+    class Meta:
+        abstract = True
+
+
+class Sourced(Versioned):
     """Abstract base: the sources a record rests on and a verification status readers can see.
 
     The status follows from the record, on every save: *confirmed* when an official source or a

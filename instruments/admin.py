@@ -1,17 +1,17 @@
+from django.apps import apps
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
+from core.admin import FormFieldsMixin, SourcedAdmin, changelist_link
 from instruments.models import Instrument
-from mandates.admin import FormFieldsMixin, SourcedAdmin, changelist_link
-from mandates.models import Resolution, ResolutionInstrument
 
 
 class ResolutionLinkInline(FormFieldsMixin, admin.TabularInline):
     """The same typed links as on the resolution page, edited from the instrument's side."""
 
-    model = ResolutionInstrument
+    model = apps.get_model("mandates", "ResolutionInstrument")
     fields = ("resolution", "relation", "note")
     autocomplete_fields = ("resolution",)
     extra = 0
@@ -72,7 +72,10 @@ class InstrumentAdmin(SourcedAdmin):
     @admin.display(description="resolutions", ordering="resolution_count")
     def resolutions(self, obj):
         return changelist_link(
-            Resolution, obj.resolution_count, instruments__id__exact=obj.pk, synthetic="all"
+            apps.get_model("mandates", "Resolution"),
+            obj.resolution_count,
+            instruments__id__exact=obj.pk,
+            synthetic="all",
         )
 
     @admin.display(description="protocols")

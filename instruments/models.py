@@ -9,7 +9,7 @@ from django.utils import dateformat
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.models import Sourced
+from core.models import Sourced, errors_of
 
 PARTIAL_DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 
@@ -120,7 +120,7 @@ class Instrument(Sourced):
     official_url = models.URLField(blank=True)
     summary = models.TextField(blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
     objects = InstrumentQuerySet.as_manager()
 
     class Meta:
@@ -163,8 +163,7 @@ class Instrument(Sourced):
         return format_partial_date(self.parties_as_of)
 
     def clean(self):
-        super().clean()
-        errors = {}
+        errors = errors_of(super().clean)
         if self.entry_into_force and self.adopted_on and self.entry_into_force < self.adopted_on:
             errors["entry_into_force"] = "Entry into force cannot come before adoption."
         if self.parties_count is not None and not self.parties_as_of:

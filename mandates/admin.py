@@ -1,19 +1,23 @@
 """The staff's editing tool: every record, its links inline, its provenance in one place.
 
-Shared pieces live at the top and are imported by the instruments and partners admins:
-``BaseAdmin`` (facet counts, form field defaults) and ``SourcedAdmin`` (the provenance
-fieldset, a verification filter and a "confirmed" column for every ``Sourced`` model).
+The shared bases (``BaseAdmin``, ``SourcedAdmin``, the form defaults) live in core/admin.py.
 """
 
-from django.contrib import admin
-from django.contrib.admin.widgets import AdminTextareaWidget
-from django.db import models
-from django.urls import reverse
-from django.utils.html import format_html
-from django.utils.http import urlencode
-from django.utils.text import Truncator
-from simple_history.admin import SimpleHistoryAdmin
+from functools import partial
 
+from django.contrib import admin
+from django.urls import path
+
+from core.admin import (
+    BaseAdmin,
+    FormFieldsMixin,
+    PublishableAdmin,
+    SourcedAdmin,
+    SourcedMixin,
+    changelist_link,
+    excerpt,
+)
+from mandates.marc_admin import import_view
 from mandates.models import (
     Activity,
     Addressee,
@@ -27,89 +31,6 @@ from mandates.models import (
     ResolutionCitation,
     ResolutionInstrument,
 )
-
-PROVENANCE_FIELDS = (
-    "verification",
-    "verification_note",
-    "sources",
-    "unverified_fields",
-    "updated_at",
-)
-
-
-def excerpt(text, length=80):
-    return Truncator(text).chars(length)
-
-
-def changelist_link(model, count, **params):
-    """A count that opens the changelist of `model`, filtered by `params`."""
-    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
-    return format_html('<a href="{}?{}">{}</a>', url, urlencode(params), count)
-
-
-# --- Shared base classes ----------------------------------------------------------------------
-
-
-class FormFieldsMixin:
-    """Form field defaults for every ModelAdmin and inline here.
-
-    - ``Resolution.__str__`` reads its body, so fields choosing resolutions (a select, or the
-      selected values of an autocomplete) join the body instead of a query per resolution.
-    - A web address typed without a scheme gets https:// (Django 6's default, without the warning).
-    - ``textarea_rows`` makes the text boxes of usually short texts smaller.
-    """
-
-    textarea_rows = {}  # field name -> rows
-
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if db_field.name in self.textarea_rows:
-            kwargs["widget"] = AdminTextareaWidget(
-                attrs={"rows": self.textarea_rows[db_field.name]}
-            )
-        if db_field.is_relation and db_field.related_model is Resolution:
-            kwargs.setdefault("queryset", Resolution.objects.select_related("body"))
-        if isinstance(db_field, models.URLField):
-            kwargs.setdefault("assume_scheme", "https")
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
-
-
-class SourcedMixin(FormFieldsMixin):
-    """For admins and inlines of ``Sourced`` models: the provenance fields as their own fieldset.
-
-    Declare ``fieldsets`` without the provenance fields; they are appended as "Provenance".
-    """
-
-    provenance_classes = ()  # inlines pass ("collapse",); a section with an error opens itself
-    textarea_rows = {"verification_note": 3, "sources": 3, "unverified_fields": 1}
-
-    def get_fieldsets(self, request, obj=None):
-        provenance = (
-            "Provenance",
-            {"fields": PROVENANCE_FIELDS, "classes": self.provenance_classes},
-        )
-        return [*super().get_fieldsets(request, obj), provenance]
-
-    def get_readonly_fields(self, request, obj=None):
-        # The status follows from the sources' kinds and the unverified fields (Sourced.save()).
-        return (*super().get_readonly_fields(request, obj), "verification", "updated_at")
-
-
-class BaseAdmin(FormFieldsMixin, SimpleHistoryAdmin):
-    """Every changelist shows how many rows each filter choice would leave."""
-
-    show_facets = admin.ShowFacets.ALWAYS
-
-
-class SourcedAdmin(SourcedMixin, BaseAdmin):
-    """Admin of a ``Sourced`` model: provenance fieldset, verification filter, confirmed column."""
-
-    def get_list_filter(self, request):
-        return ("verification", *super().get_list_filter(request))
-
-    @admin.display(boolean=True, description="confirmed", ordering="verification")
-    def confirmed(self, obj):
-        return obj.is_confirmed
-
 
 # --- Bodies and the lookups that tag paragraphs -----------------------------------------------
 
@@ -159,6 +80,9 @@ class SyntheticFilter(admin.SimpleListFilter):
     default = "real"
 
     def lookups(self, request, model_admin):
+        # No choices (so no filter at all) while the database holds no synthetic rows.
+        if not Resolution.objects.filter(is_synthetic=True).exists():
+            return []
         return [("real", "Real only"), ("synthetic", "Synthetic only"), ("all", "Both")]
 
     def value(self):
@@ -230,8 +154,9 @@ class ParagraphInline(SourcedMixin, admin.StackedInline):
 
 
 @admin.register(Resolution)
-class ResolutionAdmin(SourcedAdmin):
+class ResolutionAdmin(PublishableAdmin, SourcedAdmin):
     list_display = (
+        "status",
         "number",
         "body_code",
         "display_symbol",
@@ -257,6 +182,7 @@ class ResolutionAdmin(SourcedAdmin):
             "Identity",
             {
                 "fields": [
+                    "status",
                     ("body", "kind", "number", "slug"),
                     "symbol",
                     ("contained_in", "contained_in_title"),
@@ -277,9 +203,22 @@ class ResolutionAdmin(SourcedAdmin):
         ),
         ("Content", {"fields": ["relevance", "summary"]}),
         ("Links", {"fields": ["partners", "official_url", "press_release"]}),
-        ("Load testing", {"fields": ["is_synthetic"], "classes": ["collapse"]}),
     ]
     inlines = [ResolutionInstrumentInline, ResolutionCitationInline, ParagraphInline]
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(partial(import_view, self))
+        return [path("import/", view, name="mandates_resolution_import"), *super().get_urls()]
+
+    def get_fieldsets(self, request, obj=None):
+        """The "Load testing" section only on a synthetic row, or where synthetic rows exist."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if (obj is not None and obj.is_synthetic) or Resolution.objects.filter(
+            is_synthetic=True
+        ).exists():
+            load_testing = ("Load testing", {"fields": ["is_synthetic"], "classes": ["collapse"]})
+            fieldsets = [*fieldsets[:-1], load_testing, fieldsets[-1]]  # before "Provenance"
+        return fieldsets
 
     def get_queryset(self, request):
         # The body names the resolution, in changelists and in autocomplete results alike.
@@ -287,7 +226,8 @@ class ResolutionAdmin(SourcedAdmin):
 
     def get_list_display(self, request):
         list_display = super().get_list_display(request)
-        if request.GET.get(SyntheticFilter.parameter_name, SyntheticFilter.default) != "real":
+        wanted = request.GET.get(SyntheticFilter.parameter_name, SyntheticFilter.default)
+        if wanted != "real" and Resolution.objects.filter(is_synthetic=True).exists():
             list_display = (*list_display, "is_synthetic")
         return list_display
 

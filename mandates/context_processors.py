@@ -1,6 +1,98 @@
+import datetime
+from functools import cached_property
+
+from django.apps import apps
 from django.conf import settings
+from django.db import connections, router
+from django.http import QueryDict
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.functional import SimpleLazyObject
+
+from core.models import Sourced
+
+# The last date read, for pages drawn without the database (the 500 page): see standalone().
+_last_seen = {"at": None}
+
+
+class LastChange:
+    """When any record last changed: the latest `updated_at` of every sourced model (records
+    of all apps: resolutions, paragraphs, bodies, instruments, partners, the expert group and
+    its meetings). Read once a page, when the footer first asks, in one statement."""
+
+    @cached_property
+    def at(self):
+        models = [
+            model
+            for model in apps.get_models()
+            if issubclass(model, Sourced) and not model._meta.abstract
+        ]
+        if not models:
+            return None
+        connection = connections[router.db_for_read(models[0])]
+        q = connection.ops.quote_name
+        sql = " UNION ALL ".join(
+            f"SELECT MAX({q('updated_at')}) FROM {q(model._meta.db_table)}" for model in models
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+            values = [row[0] for row in cursor.fetchall() if row[0] is not None]
+        latest = max((self.as_datetime(value) for value in values), default=None)
+        _last_seen["at"] = latest
+        return latest
+
+    @staticmethod
+    def as_datetime(value):
+        """A MAX() of a datetime column: a datetime from PostgreSQL, text (UTC) from SQLite."""
+        if isinstance(value, str):
+            value = parse_datetime(value)
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value, datetime.UTC)
+        return value
+
+
+class LastSeen:
+    """The date the last page read, for a page that must not query (it may be down)."""
+
+    def __init__(self):
+        self.at = _last_seen["at"]
 
 
 def site(request):
-    """Site-wide facts for the footer: where the data comes from and when it was last updated."""
-    return {"DATA_UPDATED": settings.DATA_UPDATED}
+    """Site-wide facts for the footer: when the data last changed (DATA_UPDATED.at)."""
+    return {"DATA_UPDATED": LastChange()}
+
+
+def standalone():
+    """The footer's facts for pages drawn without a request or a database (500, 503)."""
+    return {"DATA_UPDATED": LastSeen()}
+
+
+# The list pages whose filters make a page of their own, and the parameters that do not:
+# the order and the page of the same set of records.
+FILTERED_LISTS = ("mandates:resolution-list", "explore:paragraph-list")
+NOT_CANONICAL = ("sort", "page")
+
+
+def canonical_url(request):
+    """The address search engines should index for this page (<link rel="canonical">): the
+    page's own path; for a filtered list, with its filters (sorted, empty ones left out) but
+    without `sort` and `page`. None where no view answered."""
+    match = getattr(request, "resolver_match", None)
+    if match is None or match.namespace not in settings.PUBLIC_NAMESPACES:
+        return None
+    query = ""
+    if match.view_name in FILTERED_LISTS:
+        kept = QueryDict(mutable=True)
+        for name in sorted(request.GET):
+            if name not in NOT_CANONICAL:
+                values = [value for value in request.GET.getlist(name) if value.strip()]
+                if values:
+                    kept.setlist(name, values)
+        query = kept.urlencode()
+    return request.build_absolute_uri(f"{request.path}?{query}" if query else request.path)
+
+
+def canonical(request):
+    """canonical_url(), worked out only if the template asks for it."""
+    return {"canonical_url": SimpleLazyObject(lambda: canonical_url(request) or "")}

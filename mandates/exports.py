@@ -5,8 +5,11 @@ CSV and JSON carry the same columns; BibTeX and RIS are for reference managers.
 
 import csv
 import json
+from urllib.parse import quote
 
 from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.utils import translation
+from django.utils.encoding import iri_to_uri
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -27,6 +30,11 @@ COLUMNS = [
     "verified",
 ]
 CHUNK = 2000  # rows fetched (with their prefetches) per round trip
+# Feeds and exports may be kept this long by browsers and caches: a change shows within minutes.
+CACHE_SECONDS = 300
+# Classic BibTeX's month macros, which every standard style knows (`date` is biblatex's alone).
+BIBTEX_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+UN_LANGUAGE_CODES = ("ar", "zh", "en", "fr", "ru", "es")
 
 
 def as_row(resolution):
@@ -86,22 +94,47 @@ def bibtex_escape(text):
     return "".join(out)
 
 
-def bibtex_entry(resolution, base_url):
+def official_text_url(resolution, language="en"):
+    """Where the official text is read: the record's own link where the symbol does not lead to
+    it, else the UN's permalink for the symbol (or the report containing it) in `language`;
+    percent-encoded ("S/RES/2199 (2015)" has a space). None when neither is known."""
+    if resolution.official_url:
+        return iri_to_uri(resolution.official_url).replace(" ", "%20")
+    symbol = resolution.symbol or resolution.contained_in
+    if not symbol:
+        return None
+    return f"https://undocs.org/{language}/{quote(symbol, safe='/()')}"
+
+
+def bibtex_entry(resolution, base_url, language="en"):
+    """A @misc entry as classic BibTeX styles and biblatex both read it: the title in double
+    braces (styles keep its capitals: "United Nations", "UNESCO"), the corporate author in
+    braces (never split into first and last names), `year` and `month` beside biblatex's
+    `date`, the official text as `url` and `howpublished`, this record's page in `note`."""
     key = f"{resolution.body.slug}-{resolution.slug}"
-    fields = {
-        "author": "{" + bibtex_escape(resolution.body.name) + "}",
-        "title": bibtex_escape(resolution.title or f"Resolution {resolution.number}"),
-        "year": str(resolution.year),
-        "number": bibtex_escape(resolution.display_symbol or resolution.number),
-        "howpublished": bibtex_escape(resolution.citation),
-        "url": base_url + resolution.get_absolute_url(),
-    }
+    fields = [
+        ("author", "{" + bibtex_escape(resolution.body.name) + "}"),
+        ("title", "{" + bibtex_escape(resolution.title or f"Resolution {resolution.number}") + "}"),
+        ("year", str(resolution.year)),
+    ]
     if resolution.adopted_on:
-        fields["date"] = resolution.adopted_on.isoformat()
+        fields.append(("month", BIBTEX_MONTHS[resolution.adopted_on.month - 1]))
+        fields.append(("date", resolution.adopted_on.isoformat()))
+    fields.append(("number", bibtex_escape(resolution.display_symbol or resolution.number)))
+    official = official_text_url(resolution, language)
+    if official:
+        fields.append(("howpublished", official.replace("%", r"\%")))  # % starts a LaTeX comment
+        fields.append(("url", official))
+    notes = [bibtex_escape(resolution.citation) + "."]
+    notes.append("Mandate Reference: " + base_url + resolution.get_absolute_url())
     if not resolution.is_confirmed:
-        fields["note"] = "Unverified record in Mandate Reference"
-    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields.items())
-    return f"@misc{{{key},\n{body}\n}}\n"
+        notes.append("Unverified record.")
+    fields.append(("note", " ".join(notes)))
+    lines = [
+        f"  {name} = {value}" if name == "month" else f"  {name} = {{{value}}}"
+        for name, value in fields
+    ]
+    return f"@misc{{{key},\n" + ",\n".join(lines) + "\n}\n"
 
 
 def ris_entry(resolution, base_url):
@@ -152,6 +185,7 @@ class ResolutionExportView(View):
         base_url = request.build_absolute_uri("/").rstrip("/")
         response = getattr(self, f"render_{fmt}")(resolutions, base_url)
         response["Content-Disposition"] = f'attachment; filename="resolutions.{fmt}"'
+        response["Cache-Control"] = f"public, max-age={CACHE_SECONDS}"
         return response
 
     def render_csv(self, resolutions, base_url):
@@ -174,8 +208,10 @@ class ResolutionExportView(View):
         )
 
     def render_bib(self, resolutions, base_url):
+        language = translation.get_language()
+        language = language if language in UN_LANGUAGE_CODES else "en"
         return StreamingHttpResponse(
-            (bibtex_entry(r, base_url) + "\n" for r in resolutions),
+            (bibtex_entry(r, base_url, language) + "\n" for r in resolutions),
             content_type=self.FORMATS["bib"],
         )
 

@@ -2,6 +2,13 @@
 
 It takes the resolution list's parameters (ResolutionFilter); values it does not understand get a
 400 with the reasons, as on the list. Entries are the newest matching resolutions.
+
+Dates tell the truth: an entry is <published> on its adoption date (none where that date is not
+known; the entry says so) and <updated> when the record last changed (`updated_at`). The feed's
+<updated> and Last-Modified are the latest of those, and its ETag is its content's, so both move
+with any change to a record it lists, and a conditional request after an edit gets the new feed
+(ConditionalGetMiddleware answers 304 only while both still match). Readers and caches may keep
+it CACHE_SECONDS.
 """
 
 import datetime as dt
@@ -9,9 +16,12 @@ import datetime as dt
 from django.contrib.syndication.views import Feed
 from django.http import HttpResponse
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
+from mandates.exports import CACHE_SECONDS
 from mandates.filters import ResolutionFilter
 from mandates.models import Resolution
 
@@ -35,9 +45,15 @@ class ResolutionFeed(Feed):
                 status=400,
                 content_type="text/plain; charset=utf-8",
             )
-        return super().__call__(request, *args, filterset=filterset, **kwargs)
+        response = super().__call__(request, *args, filterset=filterset, **kwargs)
+        patch_cache_control(response, public=True, max_age=CACHE_SECONDS)
+        return response
 
     def get_object(self, request, *args, filterset=None, **kwargs):
+        # The feed's own address as the reader asked for it: its rel="self" link must match
+        # the document's location (a feed validator warns otherwise). Kept on the filterset,
+        # which is this request's own: the Feed instance is shared by every thread.
+        filterset.feed_path = request.get_full_path()
         return filterset
 
     # --- the feed
@@ -63,10 +79,7 @@ class ResolutionFeed(Feed):
         return f"{url}?{query.urlencode()}" if query else url
 
     def feed_url(self, filterset):
-        query = filterset.data.copy()
-        query.pop("page", None)
-        url = reverse("mandates:feed")
-        return f"{url}?{query.urlencode()}" if query else url
+        return filterset.feed_path
 
     def items(self, filterset):
         return filterset.qs.order_by(*Resolution._meta.ordering)[:FEED_SIZE]
@@ -87,19 +100,24 @@ class ResolutionFeed(Feed):
         if not resolution.adopted_on:
             parts.append(
                 _(
-                    "The exact date of adoption is not known; this entry is dated "
-                    "1 January %(year)s."
+                    "Adopted in %(year)s; the exact date of adoption is not known, so this "
+                    "entry has no publication date and is dated by the record's last change."
                 )
                 % {"year": resolution.year}
             )
         return " ".join(parts)
 
     def item_pubdate(self, resolution):
-        day = resolution.adopted_on or dt.date(resolution.year, 1, 1)
-        return dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC)
+        """The adoption date; None (no <published>) where it is not known: never made up."""
+        if resolution.adopted_on is None:
+            return None
+        return dt.datetime.combine(resolution.adopted_on, dt.time.min, tzinfo=dt.UTC)
 
     def item_updateddate(self, resolution):
-        return self.item_pubdate(resolution)
+        """When the record last changed. A record not saved since `updated_at` came in has
+        none: then its adoption date, else now (Atom requires a date; "now" only makes
+        readers fetch it again, never keeps an edit from them)."""
+        return resolution.updated_at or self.item_pubdate(resolution) or timezone.now()
 
     def item_categories(self, resolution):
         return [resolution.body.code, *(i.short_name for i in resolution.instruments.all())]

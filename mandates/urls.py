@@ -16,7 +16,7 @@ urlpatterns = [
     ),
     path("bodies/", views.BodyListView.as_view(), name="body-list"),
     path("bodies/<slug:slug>/", views.BodyDetailView.as_view(), name="body-detail"),
-    path("expert-group/", views.ExpertGroupRedirectView.as_view(), name="expert-group"),
+    path("expert-group/", views.ExpertGroupView.as_view(), name="expert-group"),
     path(
         "expert-group/<slug:slug>/",
         views.ExpertGroupDetailView.as_view(),

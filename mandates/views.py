@@ -2,10 +2,9 @@ import re
 
 from django.db.models import Count
 from django.http import Http404
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.generic import DetailView, ListView, RedirectView, TemplateView
+from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
 from config.views import bad_request_page
@@ -17,6 +16,7 @@ from mandates.models import (
     ExpertGroup,
     OpenQuestion,
     PageEntry,
+    Paragraph,
     Resolution,
 )
 from partners.models import Partner
@@ -35,6 +35,8 @@ class HomeView(TemplateView):
             partners=Partner.objects.all(),
             years=Resolution.objects.year_counts(),
             recent=Resolution.objects.most_recent(6),
+            relevance=Resolution.objects.relevance_counts(),
+            brief=Paragraph.objects.mandate_in_brief(),
             **kwargs,
         )
 
@@ -122,7 +124,6 @@ class ResolutionDetailView(DetailView):
     def get_context_data(self, **kwargs):
         # The lists and the drawing read the same linked records: no further query.
         linked = self.object.linked()
-        self.describe_paragraphs(linked["paragraphs"])
         neighbourhood = graph.neighbourhood(self.object, linked)
         return super().get_context_data(
             **linked,
@@ -133,19 +134,24 @@ class ResolutionDetailView(DetailView):
 
     @staticmethod
     def phrases(resolution, neighbourhood):
-        """The page's sentences that hold its values: `heading` ("GA resolution 70/76", the
-        page's <title>), `kicker` ("General Assembly resolution") and the drawing's `svg_title`
-        and `svg_desc`. Translated here for the reason describe_paragraphs() says: as
-        {% blocktranslate %}s they were 4% of the page's instructions. The values are
-        escaped, the translations not, as blocktranslate does."""
-        e = graph.escape
-        code, number = e(resolution.body.code), e(resolution.number)
-        phrases = {
-            "heading": mark_safe(
-                _("%(code)s resolution %(number)s") % {"code": code, "number": number}
-            ),
-            "kicker": mark_safe(_("%(body)s resolution") % {"body": e(resolution.body.name)}),
-        }
+        """The page's sentences that hold its values: `heading` ("GA resolution 70/76", or
+        without a number "GA resolution of 13 December 2018 (number not established)", the
+        page's <h1> and <title>), `kicker` ("General Assembly resolution") and the drawing's
+        `svg_title` and `svg_desc`. Plain text: the template escapes them."""
+        body, number = resolution.body, resolution.number
+        code = body.display_code
+        if number and resolution.kind == Resolution.Kind.RESOLUTION:
+            heading = _("%(code)s resolution %(number)s") % {"code": code, "number": number}
+        else:  # "SC decision 2009/246", "GA resolution of 13 December 2018 (number not ...)"
+            heading = _("%(code)s %(designation)s") % {
+                "code": code,
+                "designation": resolution.designation,
+            }
+        if resolution.kind == Resolution.Kind.DECISION:
+            kicker = _("%(body)s decision") % {"body": body.display_name}
+        else:
+            kicker = _("%(body)s resolution") % {"body": body.display_name}
+        phrases = {"heading": heading, "kicker": kicker}
         if neighbourhood:
             edges = len(neighbourhood.edges)
             description = ngettext(
@@ -153,43 +159,12 @@ class ResolutionDetailView(DetailView):
                 "%(n)s typed links to or from this resolution; each record is a link to its page.",
                 edges,
             )
-            phrases["svg_title"] = mark_safe(
-                _("The links of %(code)s %(number)s") % {"code": code, "number": number}
-            )
-            phrases["svg_desc"] = mark_safe(description % {"n": edges})
+            phrases["svg_title"] = _("The links of %(code)s %(number)s") % {
+                "code": code,
+                "number": number or resolution.year,
+            }
+            phrases["svg_desc"] = description % {"n": edges}
         return phrases
-
-    @staticmethod
-    def describe_paragraphs(paragraphs):
-        """Give each paragraph its `heading` ("Paragraph 3") and `tags`, the line naming its
-        operative verb, addressees, partners and activities (empty if none).
-
-        Written here rather than with {% blocktranslate %} in the template, which cost more than
-        the rest of a paragraph together: the same strings, so the same translations, each
-        translated once a page. As blocktranslate does, the values are escaped, not the
-        translations (some hold markup); "Partners named:" was a {% translate %}, escaped."""
-        e = graph.escape
-        heading = _("Paragraph %(number)s")
-        verb = _("Operative verb: %(verb)s.")
-        addressees = _("Addressed to: %(names)s.")
-        partners = e(_("Partners named:"))
-        activities = _("Activities: %(names)s.")
-        for paragraph in paragraphs:
-            paragraph.heading = mark_safe(heading % {"number": paragraph.number})
-            tags = []
-            if paragraph.verb:
-                tags.append(verb % {"verb": e(paragraph.verb_label)})
-            if paragraph.addressee_names:
-                tags.append(addressees % {"names": e(", ".join(paragraph.addressee_names))})
-            if paragraph.named_partners:
-                links = ", ".join(
-                    f'<a href="{e(partner.get_absolute_url())}">{e(partner.acronym)}</a>'
-                    for partner in paragraph.named_partners
-                )
-                tags.append(f"{partners} {links}.")
-            if paragraph.activity_names:
-                tags.append(activities % {"names": e(", ".join(paragraph.activity_names))})
-            paragraph.tags = mark_safe(" ".join(tags))
 
 
 class BodyListView(ListView):
@@ -210,16 +185,6 @@ class BodyDetailView(DetailView):
         )
 
 
-class ExpertGroupRedirectView(RedirectView):
-    """/expert-group/ leads to the group (there is one today); a list if there are several."""
-
-    def get_redirect_url(self, *args, **kwargs):
-        group = ExpertGroup.objects.order_by("pk").first()
-        if group is None:
-            raise Http404(_("No expert group is recorded."))
-        return group.get_absolute_url()
-
-
 class ExpertGroupDetailView(DetailView):
     queryset = ExpertGroup.objects.select_related("reports_to")
     template_name = "mandates/expertgroup_detail.html"
@@ -227,6 +192,21 @@ class ExpertGroupDetailView(DetailView):
     def get_context_data(self, **kwargs):
         meetings = self.object.meetings.prefetch_related("mandated_by__body")
         return super().get_context_data(meetings=meetings, **kwargs)
+
+
+class ExpertGroupView(ExpertGroupDetailView):
+    """/expert-group/, the header's link: the group's page itself (there is one today), not a
+    redirect to it; its canonical address is the group's own."""
+
+    def get_object(self, queryset=None):
+        group = (queryset or self.get_queryset()).order_by("pk").first()
+        if group is None:
+            raise Http404(_("No expert group is recorded."))
+        return group
+
+    def get_context_data(self, **kwargs):
+        canonical = self.request.build_absolute_uri(self.object.get_absolute_url())
+        return super().get_context_data(canonical_url=canonical, **kwargs)
 
 
 class AboutView(TemplateView):

@@ -1,7 +1,7 @@
+from django.apps import apps
 from django.contrib import admin
 
-from mandates.admin import BaseAdmin, FormFieldsMixin, SourcedAdmin, changelist_link
-from mandates.models import Resolution
+from core.admin import BaseAdmin, FormFieldsMixin, SourcedAdmin, changelist_link
 from partners.models import Partner, PartnerTool
 
 
@@ -51,7 +51,10 @@ class PartnerAdmin(SourcedAdmin):
     @admin.display(description="resolutions", ordering="resolution_count")
     def resolutions(self, obj):
         return changelist_link(
-            Resolution, obj.resolution_count, partners__id__exact=obj.pk, synthetic="all"
+            apps.get_model("mandates", "Resolution"),
+            obj.resolution_count,
+            partners__id__exact=obj.pk,
+            synthetic="all",
         )
 
 

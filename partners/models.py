@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.models import Sourced
+from core.models import Sourced, Versioned
 
 
 class PartnerQuerySet(models.QuerySet):
@@ -43,7 +43,7 @@ class Partner(Sourced):
         help_text="Instruments this organisation serves (as secretariat or author).",
     )
 
-    history = HistoricalRecords(m2m_fields=[instruments])
+    history = HistoricalRecords(m2m_fields=[instruments], excluded_fields=["version"])
     objects = PartnerQuerySet.as_manager()
 
     class Meta:
@@ -77,7 +77,7 @@ class PartnerToolQuerySet(models.QuerySet):
         return self.get(partner__slug=partner_slug, slug=slug)
 
 
-class PartnerTool(models.Model):
+class PartnerTool(Versioned):
     """A database, list, platform or programme a partner runs against the trafficking."""
 
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="tools")
@@ -87,7 +87,7 @@ class PartnerTool(models.Model):
     url = models.URLField(blank=True)
     position = models.PositiveSmallIntegerField(default=0)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
     objects = PartnerToolQuerySet.as_manager()
 
     class Meta:

@@ -16,9 +16,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 
+from core.admin import PROVENANCE_FIELDS
 from core.models import Sourced
 from instruments.models import Instrument
-from mandates.admin import PROVENANCE_FIELDS
 from mandates.models import (
     Activity,
     Addressee,
@@ -277,7 +277,7 @@ def test_sourced_admins_share_provenance_fieldset_and_filter(admin_client, make_
 def test_resolution_fieldsets(admin_client, make_records):
     response = admin_client.get(admin_url(Resolution, "change", make_records()[Resolution].pk))
     names = [fieldset.name for fieldset in response.context["adminform"]]
-    assert names == ["Identity", "Adoption", "Content", "Links", "Load testing", "Provenance"]
+    assert names == ["Identity", "Adoption", "Content", "Links", "Provenance"]
     form = response.context["adminform"].form
     assert form.fields["sources"].widget.attrs["rows"] == 3  # short texts get small boxes
 
@@ -472,9 +472,9 @@ def test_valid_resolution_is_saved(post_resolution, bodies):
             "“undocs.org/A/RES/96/175” is not a web address.",
         ),
         (
-            {"unverified_fields": '["simbol"]'},
+            {"unverified_fields": ["simbol"]},
             "unverified_fields",
-            "No such field: simbol.",
+            "Select a valid choice. simbol is not one of the available choices.",
         ),
         (
             {"year": "1900", "adopted_on": ""},
@@ -499,6 +499,28 @@ def test_number_must_agree_with_year(admin_client, bodies, post_resolution):
     )
     assert_shown(response, "The number 2199 (2015) says 2015.")
     assert Resolution.objects.count() == before
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        (
+            {"number": "96/175", "year": 2041, "session": "95th session"},
+            "session",
+            "Resolution 96/175 was adopted at session 96, not 95.",
+        ),
+        (
+            {"number": "99/999", "symbol": "A/RES/99/999", "year": 2024, "adopted_on": ""},
+            "number",
+            "Session 99 of the GA falls in 2044–2045, not in 2024.",
+        ),
+    ],
+    ids=["session-against-number", "number-against-year"],
+)
+def test_a_session_must_fit_the_number_and_year(post_resolution, fields, field, message):
+    response = post_resolution(**fields)
+    assert_shown(response, message)
+    assert message in response.context["adminform"].form.errors[field]
 
 
 def test_duplicate_symbol_is_a_form_error(post_resolution, bodies):

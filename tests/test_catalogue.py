@@ -148,6 +148,8 @@ MODULES = [
         "mandates/templatetags/mandates_tags.py",
         "instruments/models.py",
         "partners/models.py",
+        "config/middleware.py",
+        "config/workers.py",
     )
 ]
 

@@ -21,8 +21,11 @@ def gunicorn_settings(monkeypatch, **env):
 def test_gunicorn_defaults(monkeypatch):
     conf = gunicorn_settings(monkeypatch)
     assert conf["bind"] == ["0.0.0.0:8000"]
-    assert 3 <= conf["workers"] <= 8
-    assert conf["threads"] == 1 and conf["timeout"] == 30 and conf["graceful_timeout"] == 30
+    assert 2 <= conf["workers"] <= 8
+    assert conf["worker_class"] == "config.workers.StyledThreadWorker"
+    assert conf["threads"] == 4 and conf["keepalive"] == 2
+    assert conf["timeout"] == 30 and conf["graceful_timeout"] == 30
+    assert conf["limit_request_line"] == 8190  # above the app's MAX_REQUEST_TARGET
     assert conf["accesslog"] == "-" and conf["errorlog"] == "-"
     handler = conf["logconfig_dict"]["handlers"]["stdout"]
     assert handler["stream"] == "ext://sys.stdout"

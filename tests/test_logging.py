@@ -1,6 +1,5 @@
 """Logs: JSON lines from Django and gunicorn, and the choice of format."""
 
-import importlib
 import io
 import json
 import logging
@@ -10,9 +9,6 @@ import pytest
 from django.test import RequestFactory
 
 from config.jsonlog import JSONFormatter, log_format
-
-staff_roles = importlib.import_module("mandates.migrations.0002_staff_roles")
-
 
 # --- logs -----------------------------------------------------------------------------------------
 

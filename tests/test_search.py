@@ -2,7 +2,7 @@
 
 On PostgreSQL the search reads a stored document (Resolution.search_document) that triggers
 keep up to date (migration mandates/0005); on SQLite an FTS5 table that triggers keep
-(migration mandates/0012). These tests write the way the admin, loaddata and bulk_create do,
+(migration mandates/0015). These tests write the way the admin, loaddata and bulk_create do,
 and search straight after, without any step of ours in between: they fail if a later migration
 lost the triggers.
 """

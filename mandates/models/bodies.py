@@ -13,7 +13,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.models import Sourced
+from core.models import (
+    Sourced,
+    Versioned,
+    errors_of,
+)
 
 UN_LANGUAGES = [  # the UN order, each named in its own script: never translated
     ("ar", "العربية"),
@@ -107,7 +111,7 @@ class Body(Sourced):
         "Empty where resolutions have no symbol of their own.",
     )
     position = models.PositiveSmallIntegerField(default=0, help_text="Order in lists.")
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
 
     objects = BodyQuerySet.as_manager()
 
@@ -125,8 +129,7 @@ class Body(Sourced):
         return reverse("mandates:body-detail", args=[self.slug])
 
     def clean(self):
-        super().clean()
-        errors = {}
+        errors = errors_of(super().clean)
         try:
             re.compile(self.number_format)
         except re.error as exc:
@@ -162,7 +165,7 @@ class LookupQuerySet(models.QuerySet):
         return self.get(slug=slug)
 
 
-class Lookup(models.Model):
+class Lookup(Versioned):
     slug = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=100)
     position = models.PositiveSmallIntegerField(default=0)
@@ -183,13 +186,13 @@ class Lookup(models.Model):
 class Addressee(Lookup):
     """Whom a paragraph asks: UNODC, the Secretary-General, Member States, ..."""
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
 
 
 class Activity(Lookup):
     """What a paragraph asks for: technical assistance, an expert group, data collection, ..."""
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta(Lookup.Meta):
         verbose_name_plural = _("activities")

@@ -8,7 +8,10 @@ from django.utils import dateformat
 from django.utils.translation import gettext
 from simple_history.models import HistoricalRecords
 
-from core.models import Sourced
+from core.models import (
+    Sourced,
+    errors_of,
+)
 from mandates.models.bodies import Body
 
 # --- The expert group -------------------------------------------------------------------------
@@ -30,7 +33,7 @@ class ExpertGroup(Sourced):
     )
     summary = models.TextField(blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
     objects = ExpertGroupQuerySet.as_manager()
 
     class Meta:
@@ -70,7 +73,7 @@ class ExpertGroupMeeting(Sourced):
         "Resolution", blank=True, related_name="expert_group_meetings"
     )
 
-    history = HistoricalRecords(m2m_fields=[mandated_by])
+    history = HistoricalRecords(m2m_fields=[mandated_by], excluded_fields=["version"])
     objects = ExpertGroupMeetingQuerySet.as_manager()
 
     class Meta:
@@ -101,6 +104,8 @@ class ExpertGroupMeeting(Sourced):
         return f"{self.group.get_absolute_url()}#meeting-{self.number}"
 
     def clean(self):
-        super().clean()
+        errors = errors_of(super().clean)
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
-            raise ValidationError({"ends_on": "A meeting cannot end before it starts."})
+            errors["ends_on"] = ["A meeting cannot end before it starts."]
+        if errors:
+            raise ValidationError(errors)

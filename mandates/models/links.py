@@ -6,6 +6,10 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.models import (
+    Versioned,
+)
+
 
 class ResolutionInstrumentQuerySet(models.QuerySet):
     def get_by_natural_key(self, body_code, slug, instrument_slug, relation):
@@ -17,7 +21,7 @@ class ResolutionInstrumentQuerySet(models.QuerySet):
         )
 
 
-class ResolutionInstrument(models.Model):
+class ResolutionInstrument(Versioned):
     """A typed link from a resolution to an instrument."""
 
     class Relation(models.TextChoices):
@@ -35,7 +39,7 @@ class ResolutionInstrument(models.Model):
     relation = models.CharField(max_length=20, choices=Relation)
     note = models.CharField(max_length=300, blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
     objects = ResolutionInstrumentQuerySet.as_manager()
 
     class Meta:
@@ -84,7 +88,7 @@ class ResolutionCitationQuerySet(models.QuerySet):
         )
 
 
-class ResolutionCitation(models.Model):
+class ResolutionCitation(Versioned):
     """A typed link from a resolution to an earlier one it recalls, reaffirms or welcomes."""
 
     class Relation(models.TextChoices):
@@ -109,7 +113,7 @@ class ResolutionCitation(models.Model):
     relation = models.CharField(max_length=20, choices=Relation, default=Relation.RECALLS)
     note = models.CharField(max_length=300, blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
     objects = ResolutionCitationQuerySet.as_manager()
 
     class Meta:

@@ -1,13 +1,18 @@
 """Operative paragraphs: what a resolution asks, and of whom."""
 
-from django.contrib.postgres.search import SearchVectorField
+from django.contrib.postgres.search import (
+    SearchVectorField,
+)
 from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.models import Sourced, Verification
+from core.models import (
+    Sourced,
+    Verification,
+)
 from mandates.models.bodies import Activity, Addressee
 from mandates.models.search import SearchDocumentDeferred
 from partners.models import Partner
@@ -40,11 +45,12 @@ class ParagraphQuerySet(models.QuerySet):
         )
 
     def for_listing(self):
-        """Everything paragraph_list.html touches, newest resolution first (4 queries a page)."""
+        """Everything paragraph_list.html touches, newest resolution first (5 queries a page)."""
         return (
             self.select_related("resolution__body")
             .prefetch_related(
                 "addressees",
+                "assisted_by",
                 "activities",
                 Prefetch("partners", queryset=Partner.objects.only("slug", "acronym")),
             )
@@ -53,9 +59,58 @@ class ParagraphQuerySet(models.QuerySet):
                 F("resolution__adopted_on").desc(nulls_last=True),
                 "resolution__body__position",
                 "resolution__number",
-                "number",
+                "position",
             )
         )
+
+    def for_mandate_in_brief(self):
+        """The paragraphs of real resolutions addressed to UNODC or naming its assistance, oldest
+        resolution first, each with its resolution and body, its activities and `to_unodc` (True
+        if addressed to UNODC): the home page's "UNODC's mandate in brief" (4 queries)."""
+        unodc = Q(addressees__slug=UNODC) | Q(assisted_by__slug=UNODC)
+        return (
+            self.filter(pk__in=Paragraph.objects.filter(unodc).values("pk"))
+            .filter(resolution__is_synthetic=False)
+            .select_related("resolution__body")
+            .prefetch_related(
+                "activities",
+                Prefetch(
+                    "addressees",
+                    queryset=Addressee.objects.filter(slug=UNODC),
+                    to_attr="unodc_addressed",
+                ),
+            )
+            .order_by(
+                "resolution__year",
+                F("resolution__adopted_on").asc(nulls_last=True),
+                "resolution__body__position",
+                "resolution__number",
+                "position",
+            )
+        )
+
+    def mandate_in_brief(self):
+        """What UNODC is asked to do, from the records: {"lines": [(activity or None, [paragraph])]
+        for the paragraphs addressed to UNODC, by activity in the activities' order (None: those
+        naming none, last), "assistance": [paragraph] naming UNODC's assistance without
+        addressing it}. A paragraph with several activities is cited under each."""
+        by_activity, other, assistance = {}, [], []
+        for paragraph in self.for_mandate_in_brief():
+            if not paragraph.unodc_addressed:
+                assistance.append(paragraph)
+                continue
+            activities = list(paragraph.activities.all())
+            for activity in activities:
+                by_activity.setdefault(activity, []).append(paragraph)
+            if not activities:
+                other.append(paragraph)
+        lines = sorted(by_activity.items(), key=lambda item: (item[0].position, item[0].name))
+        if other:
+            lines.append((None, other))
+        return {"lines": lines, "assistance": assistance}
+
+
+UNODC = "unodc"  # the Addressee slug of UNODC
 
 
 class Paragraph(Sourced):
@@ -118,7 +173,7 @@ class Paragraph(Sourced):
 
     history = HistoricalRecords(
         m2m_fields=[addressees, assisted_by, partners, activities],
-        excluded_fields=["search_document"],
+        excluded_fields=["search_document", "version"],
     )
     objects = SearchDocumentDeferred.from_queryset(ParagraphQuerySet)()
 

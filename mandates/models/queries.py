@@ -1,10 +1,16 @@
 """ResolutionQuerySet: the queries each page reads, named for the page."""
 
-from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db import connections, models
+from django.contrib.postgres.search import (
+    SearchQuery,
+    SearchRank,
+)
+from django.db import connections
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from django.db.models.expressions import RawSQL
 
+from core.models import (
+    PublishableQuerySet,
+)
 from instruments.models import Instrument
 from mandates.models.expert_group import ExpertGroupMeeting
 from mandates.models.links import ResolutionCitation, ResolutionInstrument
@@ -14,7 +20,7 @@ from mandates.models.search import fts5_query
 from partners.models import Partner
 
 
-class ResolutionQuerySet(models.QuerySet):
+class ResolutionQuerySet(PublishableQuerySet):
     def get_by_natural_key(self, body_code, slug):
         return self.get(body__code=body_code, slug=slug)
 
@@ -29,7 +35,7 @@ class ResolutionQuerySet(models.QuerySet):
         relevance; a query with a digit also matches symbols and numbers as substrings
         ("2199" in "S/RES/2199 (2015)", which the text parser keeps whole).
         SQLite: every word, as a word or the start of one, anywhere in those fields, through
-        the FTS5 table of migration 0012 (the one place the app reads it).
+        the FTS5 table of migration 0015 (the one place the app reads it).
         """
         text = text.strip()
         if not text:
@@ -143,6 +149,13 @@ class ResolutionQuerySet(models.QuerySet):
             *flags,
         )
 
+    def relevance_counts(self):
+        """{relevance: n} for every relevance (0 where none): one grouped query."""
+        counts = dict.fromkeys(self.model.Relevance.values, 0)
+        rows = self.order_by().values_list("relevance").annotate(n=Count("*"))
+        counts.update(rows.values_list("relevance", "n"))
+        return counts
+
     def year_counts(self):
         """[(year, n), ...], newest first: one grouped query."""
         return list(
@@ -187,6 +200,10 @@ class ResolutionQuerySet(models.QuerySet):
     def for_timeline(self):
         """Real resolutions on the time axis, oldest first, with their body (1 query)."""
         return self.real().select_related("body").order_by(*self.CHRONOLOGICAL)
+
+    def for_sitemap(self):
+        """The real resolutions, with the body each one's address names (1 query)."""
+        return self.real().select_related("body").order_by("body__position", "year", "number")
 
     def for_feed(self):
         """The newest first, with what an Atom entry shows: body and instruments."""

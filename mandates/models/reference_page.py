@@ -6,6 +6,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.models import (
+    Versioned,
+)
+
 # --- The page this product replaces, and what is still unknown --------------------------------
 
 
@@ -14,7 +18,7 @@ class PageEntryQuerySet(models.QuerySet):
         return self.get(position=position)
 
 
-class PageEntry(models.Model):
+class PageEntry(Versioned):
     """One title in the UNODC mandates page's list, and the record we map it to (if any)."""
 
     class Confidence(models.TextChoices):
@@ -40,7 +44,7 @@ class PageEntry(models.Model):
     mapping_confidence = models.CharField(max_length=12, choices=Confidence)
     mapping_reason = models.TextField(blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
     objects = PageEntryQuerySet.as_manager()
 
     class Meta:
@@ -71,7 +75,7 @@ class OpenQuestionQuerySet(models.QuerySet):
         return self.filter(resolved=False)
 
 
-class OpenQuestion(models.Model):
+class OpenQuestion(Versioned):
     """A question the research could not settle, shown where it matters instead of a guess."""
 
     slug = models.SlugField(max_length=60, unique=True)
@@ -84,7 +88,9 @@ class OpenQuestion(models.Model):
     )
     page_entries = models.ManyToManyField(PageEntry, blank=True, related_name="open_questions")
 
-    history = HistoricalRecords(m2m_fields=[resolutions, instruments, page_entries])
+    history = HistoricalRecords(
+        m2m_fields=[resolutions, instruments, page_entries], excluded_fields=["version"]
+    )
     objects = OpenQuestionQuerySet.as_manager()
 
     class Meta:

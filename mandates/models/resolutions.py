@@ -1,19 +1,27 @@
 """Resolutions: the record, its presentation and its record page's reading."""
 
+import datetime
 import functools
 import re
 
-from django.contrib.postgres.search import SearchVectorField
+from django.contrib.postgres.search import (
+    SearchVectorField,
+)
 from django.core.exceptions import ValidationError
 from django.db import connection, connections, models, router
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.models import Sourced
+from core.models import (
+    Publishable,
+    Sourced,
+    errors_of,
+)
 from instruments.models import Instrument
 from mandates.models.bodies import Activity, Addressee, Body, nth, undocs_links
 from mandates.models.expert_group import ExpertGroup, ExpertGroupMeeting
@@ -22,10 +30,13 @@ from mandates.models.paragraphs import Paragraph
 from mandates.models.queries import ResolutionQuerySet
 from mandates.models.reference_page import OpenQuestion, PageEntry
 from mandates.models.search import SearchDocumentDeferred
+from mandates.sessions import session_errors
 from partners.models import Partner
 
+# --- Resolutions ------------------------------------------------------------------------------
 
-class Resolution(Sourced):
+
+class Resolution(Publishable, Sourced):
     """A resolution of a body, as the body numbers it, with the mandates it gives."""
 
     KEY_FIELDS = ("number", "title", "adopted_on", "year")
@@ -115,12 +126,15 @@ class Resolution(Sourced):
     # (migration 0005), so no code path can forget it; it is not part of backups, fixtures or
     # the history (recomputed on restore). Empty on SQLite.
     search_document = SearchVectorField(null=True, blank=True, editable=False, serialize=False)
-    history = HistoricalRecords(m2m_fields=[partners], excluded_fields=["search_document"])
+    history = HistoricalRecords(
+        m2m_fields=[partners], excluded_fields=["search_document", "version"]
+    )
 
     objects = SearchDocumentDeferred.from_queryset(ResolutionQuerySet)()
 
     class Meta:
         ordering = ["-year", F("adopted_on").desc(nulls_last=True), "body__position", "number"]
+        permissions = [("publish_resolution", "Can publish resolutions")]
         constraints = [
             models.UniqueConstraint(
                 fields=["body", "number"],
@@ -178,8 +192,7 @@ class Resolution(Sourced):
         return reverse("mandates:resolution-detail", args=[self.body.slug, self.slug])
 
     def clean(self):
-        super().clean()
-        errors = {}
+        errors = errors_of(super().clean)
         body = self.body if self.body_id else None
         match = body.match_number(self.number) if body and self.number else None
         if not self.number and not self.slug:
@@ -199,6 +212,8 @@ class Resolution(Sourced):
                 errors["symbol"] = f"Resolution {self.number} of the {body.code} is {expected}."
         if self.adopted_on and self.year and self.adopted_on.year != self.year:
             errors["adopted_on"] = f"The adoption date must fall in {self.year}."
+        if body:
+            errors.update(session_errors(body.code, self.session, self.number, self.year))
         if errors:
             raise ValidationError(errors)
 
@@ -265,11 +280,21 @@ class Resolution(Sourced):
     _page_sql = {}
     _STAND_INS = {"pk": (-1, -2), "body": ("body-1", "body-2"), "slug": ("slug-1", "slug-2")}
     # What the page reads of its resolution's body and of the body's parent (for_detail()).
-    PAGE_BODY_FIELDS = ("id", "code", "name", "slug", "parent_id")
+    PAGE_BODY_FIELDS = (
+        "id",
+        "code",
+        "name",
+        "slug",
+        "parent_id",
+        "name_fr",
+        "code_fr",
+        "of_name_fr",
+    )
     PAGE_PARENT_FIELDS = ("id", "code", "slug")
     # What it reads of the resolution at the other end of a citation, and of that one's body.
-    _CITATION_END = ("id", "body_id", "number", "slug", "symbol", "contained_in", "title", "year")
-    _CITATION_END_BODY = ("id", "code", "name", "slug", "position")
+    _CITATION_END = ("id", "body_id", "kind", "number", "slug", "symbol", "contained_in", "title")
+    _CITATION_END += ("year", "adopted_on")
+    _CITATION_END_BODY = ("id", "code", "name", "slug", "position", "code_fr", "of_name_fr")
 
     @classmethod
     def page_fields(cls):
@@ -384,6 +409,9 @@ class Resolution(Sourced):
         fields, body_fields = cls.page_fields(), cls.PAGE_BODY_FIELDS
         start = len(fields) + len(body_fields)
         resolution = cls._record(db, cls, fields, row[: len(fields)])
+        if resolution.updated_at is not None and timezone.is_naive(resolution.updated_at):
+            # SQLite's driver gives the stored UTC time without its zone, as the ORM reads it.
+            resolution.updated_at = timezone.make_aware(resolution.updated_at, datetime.UTC)
         resolution.body = cls._record(db, Body, body_fields, row[len(fields) : start])
         if resolution.body.parent_id is not None:
             resolution.body.parent = cls._record(db, Body, cls.PAGE_PARENT_FIELDS, row[start:])
@@ -398,7 +426,7 @@ class Resolution(Sourced):
     # when for_detail()'s flags say it has some: running a query that finds nothing costs a
     # round trip and, on PostgreSQL, its planning (the citations' four joins take longer to plan
     # than to run), where the flag's EXISTS costs the main query next to nothing.
-    _PARAGRAPH_TAGS = ("addressees", "activities", "paragraph_partners")
+    _PARAGRAPH_TAGS = ("addressees", "assisted_by", "activities", "paragraph_partners")
     _COMMON_LINKS = ("paragraphs", *_PARAGRAPH_TAGS, "instrument_links", "partners")
     RARE_LINKS = ("citations", "paragraph_partners", "meetings", "page_entries", "open_questions")
     _RARE_QUERIES = ("citations", "meetings", "page_entries", "open_questions")
@@ -438,11 +466,11 @@ class Resolution(Sourced):
         """What every record page shows of resolution `pk`, in one statement rather than five
         (a round trip each, on PostgreSQL, and there each a fifth of the page's time): its
         paragraphs, their addressees, activities and partners, its instrument links and its
-        partners. {"paragraphs": [(id, number, summary, verb, cited_on_page, verification)],
-        "addressees" and "activities": [(paragraph id, name)], "paragraph_partners": [(paragraph
-        id, id, slug, acronym)], "instrument_links": [(id, relation, note, instrument id, slug,
-        short name, title)], "partners": [(id, slug, acronym, full name)]}, each in its model's
-        order, as the ORM would read them.
+        partners. {"paragraphs": [(id, number, summary, verb, cited_on_page, verification,
+        position, in_annex)], "addressees", "assisted_by" and "activities": [(paragraph id, name)],
+        "paragraph_partners": [(paragraph id, id, slug, acronym)], "instrument_links": [(id,
+        relation, note, instrument id, slug, short name, title)], "partners": [(id, slug,
+        acronym, full name)]}, each in its model's order, as the ORM would read them.
 
         A UNION ALL of one SELECT a kind, each filling the columns it needs: (kind, id, parent,
         number, flag, five texts, then three sort keys). The first SELECT types the columns
@@ -455,9 +483,10 @@ class Resolution(Sourced):
         cursor.execute(sql, [pk] * sql.count("%s"))
         links = {name: [] for name in Resolution._COMMON_LINKS}
         for kind, id_, parent, number, flag, s1, s2, s3, s4, s5 in cursor.fetchall():
-            if kind == "paragraphs":
-                links[kind].append((id_, number, s1, s2, bool(flag), s3))
-            elif kind in ("addressees", "activities"):
+            if kind == "paragraphs":  # position in `parent`; cited_on_page + 2 * in_annex in `flag`
+                cited, in_annex = bool(flag & 1), bool(flag & 2)
+                links[kind].append((id_, number, s1, s2, cited, s3, parent, in_annex))
+            elif kind in ("addressees", "assisted_by", "activities"):
                 links[kind].append((parent, s1))
             elif kind == "paragraph_partners":
                 links[kind].append((parent, id_, s1, s2))
@@ -501,25 +530,30 @@ class Resolution(Sourced):
 
         text = "CAST({} AS TEXT)".format
         branches = [
-            # Paragraphs by number.
+            # Paragraphs by position (a paragraph's number may be unknown).
             select(
                 "paragraphs",
                 ("id", "CAST(p.{} AS BIGINT)".format(q("id"))),
-                ("parent", "CAST(NULL AS BIGINT)"),
+                ("parent", "CAST(p.{} AS BIGINT)".format(q("position"))),
                 ("number", "CAST(p.{} AS INTEGER)".format(q("number"))),
-                ("flag", f"p.{q('cited_on_page')}"),
+                (
+                    "flag",
+                    f"CAST(p.{q('cited_on_page')} AS INTEGER)"
+                    f" + 2 * CAST(p.{q('in_annex')} AS INTEGER)",
+                ),
                 ("s1", text(f"p.{q('summary')}")),
                 ("s2", text(f"p.{q('verb')}")),
                 ("s3", text(f"p.{q('verification')}")),
                 ("s4", text("NULL")),
                 ("s5", text("NULL")),
-                ("o1", "CAST(p.{} AS INTEGER)".format(q("number"))),
+                ("o1", "CAST(p.{} AS INTEGER)".format(q("position"))),
                 ("o2", text("NULL")),
                 ("o3", text("NULL")),
             )
             + f" FROM {paragraphs} p WHERE p.{rid} = %s",
             # Addressees and activities by position and name (Lookup's ordering).
             tag("addressees", Paragraph.addressees.through, "addressee_id", Addressee),
+            tag("assisted_by", Paragraph.assisted_by.through, "addressee_id", Addressee),
             tag("activities", Paragraph.activities.through, "activity_id", Activity),
         ]
         if paragraph_partners:
@@ -583,7 +617,8 @@ class Resolution(Sourced):
         and partners, then one for each kind of rare link it has; at most five whatever the
         number of rows.
 
-        paragraphs (each with verb_label, addressee_names, activity_names and named_partners),
+        paragraphs (each with verb_label, addressee_names, assisting_names (the bodies named as a
+        source of assistance), activity_names and named_partners),
         instrument_links (with relation_label and the instrument), partners, cites and cited_by
         (ResolutionCitation, with relation_label and the resolution at the other end, with its
         body), meetings (with their group), page_entries, open_questions. Each linked record
@@ -606,20 +641,22 @@ class Resolution(Sourced):
                 rows[name] = Resolution._page_query(cursor, name, build, pk=pk)
 
         tags = {name: {} for name in Resolution._PARAGRAPH_TAGS}
-        for name in ("addressees", "activities"):
+        for name in ("addressees", "assisted_by", "activities"):
             for paragraph_id, tag in rows[name]:
                 tags[name].setdefault(paragraph_id, []).append(tag)
         for paragraph_id, *values in rows["paragraph_partners"]:
             partner = record(db, partner_model, ("id", "slug", "acronym"), values)
             tags["paragraph_partners"].setdefault(paragraph_id, []).append(partner)
         paragraphs = []
-        names = ("id", "number", "summary", "verb", "cited_on_page", "verification")
+        names = ("id", "number", "summary", "verb", "cited_on_page", "verification", "position")
+        names += ("in_annex",)
         for values in rows["paragraphs"]:
             paragraph = record(db, Paragraph, names, values)
             paragraph.resolution = self
             verb = paragraph.verb
             paragraph.verb_label = Resolution._label(Paragraph.Verb, verb).lower() if verb else ""
             paragraph.addressee_names = tags["addressees"].get(paragraph.pk, [])
+            paragraph.assisting_names = tags["assisted_by"].get(paragraph.pk, [])
             paragraph.activity_names = tags["activities"].get(paragraph.pk, [])
             paragraph.named_partners = tags["paragraph_partners"].get(paragraph.pk, [])
             paragraphs.append(paragraph)

@@ -3,7 +3,9 @@ never loads the document."""
 
 import re
 
-from django.contrib.postgres.search import SearchVector
+from django.contrib.postgres.search import (
+    SearchVector,
+)
 from django.db import models
 
 # PostgreSQL full-text document of a resolution; paragraphs are searched separately.

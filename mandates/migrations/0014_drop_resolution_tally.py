@@ -34,7 +34,7 @@ def drop_triggers(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("mandates", "0010_paragraph_in_annex"),
+        ("mandates", "0013_publishers"),
     ]
 
     operations = [

@@ -95,7 +95,7 @@ def drop(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("mandates", "0011_drop_resolution_tally"),
+        ("mandates", "0014_drop_resolution_tally"),
     ]
 
     operations = [migrations.RunPython(create, drop)]

@@ -1,0 +1,90 @@
+"""gunicorn's threaded worker, answering a request too long for gunicorn to read with the site's
+own styled page (templates/400.html) rather than gunicorn's bare one.
+
+gunicorn reads at most LIMIT_REQUEST_LINE bytes of request line and LIMIT_REQUEST_FIELD_SIZE of
+a header (config/gunicorn.py); the app's request guard refuses shorter addresses first
+(config.middleware.MAX_REQUEST_TARGET). So whichever of the two refuses a long request, the
+client gets the same page: 414 for an address too long, 400 for headers too large or too many.
+Every other error gunicorn answers itself, as before.
+"""
+
+import errno
+import logging
+import selectors
+import time
+from functools import partial
+
+from gunicorn.http.errors import LimitRequestHeaders, LimitRequestLine
+from gunicorn.util import write_nonblock
+from gunicorn.workers.gthread import TConn, ThreadWorker
+
+logger = logging.getLogger(__name__)
+
+
+def styled_error(status, reason_phrase, message):
+    """The HTTP answer, as bytes: the status line, headers and templates/400.html."""
+    from django.conf import settings
+
+    from config.views import bad_request_body
+
+    body = bad_request_body(settings.LANGUAGE_CODE, message)
+    head = (
+        f"HTTP/1.1 {status} {reason_phrase}\r\n"
+        "Connection: close\r\n"
+        "Content-Type: text/html; charset=utf-8\r\n"
+        f"Content-Length: {len(body)}\r\n"
+        "X-Content-Type-Options: nosniff\r\n"
+        "\r\n"
+    )
+    return head.encode("latin-1") + body
+
+
+class StyledThreadWorker(ThreadWorker):
+    """gunicorn's gthread worker, where a connection that has sent nothing holds no thread.
+
+    gunicorn 27's own hands each new connection to a thread, which waits up to 5 s for its
+    first byte: 50 connections that open and send nothing held every thread in turn, and `/`
+    waited 55 s behind them (docs/deploying.md). Here a new connection waits in the worker's
+    poller, as a kept-alive one does, and reaches a thread only once it has sent something;
+    one that sends nothing for GUNICORN_KEEPALIVE seconds is closed.
+    """
+
+    def accept(self, listener):
+        try:
+            client_sock, client_addr = listener.accept()
+        except OSError as error:
+            if error.errno not in (errno.EAGAIN, errno.ECONNABORTED, errno.EWOULDBLOCK):
+                raise
+            return
+        self.nr_conns += 1
+        conn = TConn(self.cfg, client_sock, client_addr, listener.getsockname())  # non-blocking
+        conn.timeout = time.monotonic() + self.cfg.keepalive
+        self.pending_conns.append(conn)  # murder_pending() closes it when its time is up
+        self.poller.register(
+            conn.sock, selectors.EVENT_READ, partial(self.on_pending_socket_readable, conn)
+        )
+
+    def handle_error(self, req, client, addr, exc):
+        if not isinstance(exc, (LimitRequestLine, LimitRequestHeaders)):
+            return super().handle_error(req, client, addr, exc)
+        from django.utils import translation
+
+        from config.middleware import address_too_long_message
+
+        with translation.override("en"):
+            if isinstance(exc, LimitRequestLine):
+                status, phrase = 414, "URI Too Long"
+                message = address_too_long_message()
+            else:
+                status, phrase = 400, "Bad Request"
+                message = translation.gettext("This request's headers are too large or too many.")
+            try:
+                answer = styled_error(status, phrase, message)
+            except Exception:  # the page must not fail where gunicorn's own would not
+                logger.exception("Could not render the page for a request too long")
+                return super().handle_error(req, client, addr, exc)
+        self.log.warning("Invalid request from ip=%s: %s", (addr or ("",))[0], exc)
+        try:
+            write_nonblock(client, answer)
+        except Exception:
+            self.log.debug("Failed to send error message.")

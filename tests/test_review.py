@@ -1,0 +1,138 @@
+"""Draft, review, publish: editors make and change drafts, publishers publish them, and every
+resolution recorded before the review step is published."""
+
+import importlib
+
+import pytest
+from django.apps import apps as django_apps
+from django.contrib.auth.models import Group
+
+from core.models import Status
+from mandates.models import Resolution
+from tests.test_admin import admin_url, form_data
+
+publishers = importlib.import_module("mandates.migrations.0013_publishers")
+staff_roles = importlib.import_module("mandates.migrations.0002_staff_roles")
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff(client, django_user_model):
+    """A client signed in as a member of `role` (Editors, Publishers or Viewers)."""
+    staff_roles.create_roles(django_apps, None)
+    publishers.create_publishers(django_apps, None)
+
+    def sign_in(role):
+        user = django_user_model.objects.create_user(role.lower(), password="x", is_staff=True)
+        user.groups.add(Group.objects.get(name=role))
+        client.force_login(user)
+        return client
+
+    return sign_in
+
+
+def new_resolution(client, **fields):
+    url = admin_url(Resolution, "add")
+    data = form_data(client.get(url))
+    ga = Resolution.objects.filter(body__code="GA").first().body
+    data.update(body=ga.pk, number="96/175", symbol="A/RES/96/175", year=2041, title="A draft")
+    data.update(fields)
+    return client.post(url, data)
+
+
+def test_the_reference_resolutions_are_published():
+    assert Resolution.objects.exists()
+    assert not Resolution.objects.drafts().exists()
+    assert Resolution.objects.published().count() == Resolution.objects.count()
+
+
+def test_an_editors_new_resolution_is_a_draft_even_if_they_ask_otherwise(staff):
+    editor = staff("Editors")
+    page = editor.get(admin_url(Resolution, "add")).content.decode()
+    assert 'name="status"' not in page  # a read-only value for editors
+    assert new_resolution(editor, status="published").status_code == 302
+    created = Resolution.objects.get(number="96/175")
+    assert created.status == Status.DRAFT
+    assert created not in Resolution.objects.published()
+
+
+def test_an_editors_change_to_a_published_resolution_returns_it_to_review(staff):
+    editor = staff("Editors")
+    resolution = Resolution.objects.get(body__code="SC", number="2199 (2015)")
+    url = admin_url(Resolution, "change", resolution.pk)
+    data = form_data(editor.get(url))
+    data["summary"] = "Changed by an editor"
+    response = editor.post(url, data, follow=True)
+    resolution.refresh_from_db()
+    assert resolution.status == Status.DRAFT
+    assert "is a draft again" in response.content.decode()
+
+
+def test_saving_untouched_keeps_a_published_resolution_published(staff):
+    editor = staff("Editors")
+    resolution = Resolution.objects.get(body__code="SC", number="2199 (2015)")
+    url = admin_url(Resolution, "change", resolution.pk)
+    assert editor.post(url, form_data(editor.get(url))).status_code == 302
+    resolution.refresh_from_db()
+    assert resolution.status == Status.PUBLISHED
+
+
+def test_a_publisher_publishes_from_the_form_and_the_list(staff):
+    publisher = staff("Publishers")
+    assert new_resolution(publisher).status_code == 302
+    draft = Resolution.objects.get(number="96/175")
+    assert draft.status == Status.DRAFT  # the form starts every new record as a draft
+    url = admin_url(Resolution, "change", draft.pk)
+    page = publisher.get(url).content.decode()
+    assert "Draft: not on the public site." in page
+    data = form_data(publisher.get(url))
+    data["status"] = "published"
+    assert publisher.post(url, data).status_code == 302
+    draft.refresh_from_db()
+    assert draft.status == Status.PUBLISHED
+
+    changelist = admin_url(Resolution, "changelist")
+    publisher.post(changelist, {"action": "return_to_draft", "_selected_action": [draft.pk]})
+    draft.refresh_from_db()
+    assert draft.status == Status.DRAFT
+    assert draft.history.first().history_change_reason == "Draft"
+    publisher.post(changelist, {"action": "publish", "_selected_action": [draft.pk]})
+    draft.refresh_from_db()
+    assert draft.status == Status.PUBLISHED
+
+
+def test_editors_have_no_publish_action(staff):
+    editor = staff("Editors")
+    draft = Resolution.objects.create(
+        body=Resolution.objects.first().body, number="X", year=2041, status=Status.DRAFT
+    )
+    changelist = admin_url(Resolution, "changelist")
+    actions = editor.get(changelist).context["action_form"].fields["action"].choices
+    assert "publish" not in [name for name, _label in actions]
+    editor.post(changelist, {"action": "publish", "_selected_action": [draft.pk]})
+    draft.refresh_from_db()
+    assert draft.status == Status.DRAFT
+
+
+def test_viewers_change_nothing(staff):
+    viewer = staff("Viewers")
+    resolution = Resolution.objects.get(body__code="SC", number="2199 (2015)")
+    url = admin_url(Resolution, "change", resolution.pk)
+    assert viewer.post(url, {"status": "draft"}).status_code == 403
+    resolution.refresh_from_db()
+    assert resolution.status == Status.PUBLISHED
+
+
+def test_the_publishers_role_is_idempotent():
+    publishers.create_publishers(django_apps, None)
+    before = set(
+        Group.objects.get(name="Publishers").permissions.values_list("codename", flat=True)
+    )
+    publishers.create_publishers(django_apps, None)
+    after = set(Group.objects.get(name="Publishers").permissions.values_list("codename", flat=True))
+    assert before == after
+    assert "publish_resolution" in after and "change_resolution" in after
+    assert "publish_resolution" not in set(
+        Group.objects.get(name="Editors").permissions.values_list("codename", flat=True)
+    )
