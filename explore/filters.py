@@ -104,7 +104,7 @@ class ParagraphFilter(AlwaysBoundFilterSet):
     # --- facets: each computed with every other filter applied, one query each
 
     def facet_counts(self):
-        paragraphs = Paragraph.objects.order_by()
+        paragraphs = Paragraph.objects.published().order_by()
         return {
             "addressee": dict(
                 Addressee.objects.filter(paragraphs__in=self.without("addressee"))

@@ -92,7 +92,7 @@ class MatrixView(TemplateView):
 
     def get_context_data(self, **kwargs):
         bodies = list(Body.objects.all())
-        resolutions = Resolution.objects.all()
+        resolutions = Resolution.objects.published()
         coverage = coverage_rows(bodies, resolutions.body_year_counts())
         return super().get_context_data(
             bodies=bodies,

@@ -1,5 +1,6 @@
 from django.views.generic import DetailView, ListView
 
+from core.models import Status
 from instruments.models import Instrument
 
 
@@ -14,9 +15,9 @@ class InstrumentDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         links = list(
-            self.object.resolution_links.select_related("resolution__body").order_by(
-                "-resolution__year", "relation"
-            )
+            self.object.resolution_links.filter(resolution__status=Status.PUBLISHED)
+            .select_related("resolution__body")
+            .order_by("-resolution__year", "relation")
         )
         return super().get_context_data(
             links=links,

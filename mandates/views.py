@@ -2,6 +2,7 @@ import re
 
 from django.db.models import Count
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.generic import DetailView, ListView, TemplateView
@@ -33,9 +34,9 @@ class HomeView(TemplateView):
             instruments=Instrument.objects.core(),
             instrument_count=Instrument.objects.count(),
             partners=Partner.objects.all(),
-            years=Resolution.objects.year_counts(),
-            recent=Resolution.objects.most_recent(6),
-            relevance=Resolution.objects.relevance_counts(),
+            years=Resolution.objects.published().year_counts(),
+            recent=Resolution.objects.published().most_recent(6),
+            relevance=Resolution.objects.published().relevance_counts(),
             brief=Paragraph.objects.mandate_in_brief(),
             **kwargs,
         )
@@ -115,18 +116,24 @@ def year_facets(counts, max_rows=15):
 class ResolutionDetailView(DetailView):
     template_name = "mandates/resolution_detail.html"
 
+    def get_queryset(self):
+        # Drafts: staff preview them (with a banner); to everyone else they do not exist.
+        return Resolution.objects.for_detail().visible_to(self.request.user)
+
     def get_object(self, queryset=None):
-        resolution = Resolution.for_page(self.kwargs["body"], self.kwargs["slug"])
-        if resolution is None:
-            raise Http404("No Resolution matches the given query.")
-        return resolution
+        return get_object_or_404(
+            self.get_queryset(), body__slug=self.kwargs["body"], slug=self.kwargs["slug"]
+        )
 
     def get_context_data(self, **kwargs):
         # The lists and the drawing read the same linked records: no further query.
         linked = self.object.linked()
         neighbourhood = graph.neighbourhood(self.object, linked)
+        links = self.object.official_links
         return super().get_context_data(
             **linked,
+            page_url=self.request.build_absolute_uri(self.object.get_absolute_url()),
+            official_url=next((url for code, _name, url in links if code == "en"), ""),
             **self.phrases(self.object, neighbourhood),
             neighbourhood=neighbourhood,
             **kwargs,
@@ -178,9 +185,9 @@ class BodyDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            resolutions=self.object.resolutions.select_related("body").order_by(
-                *Resolution._meta.ordering
-            ),
+            resolutions=self.object.resolutions.published()
+            .select_related("body")
+            .order_by(*Resolution._meta.ordering),
             **kwargs,
         )
 

@@ -13,6 +13,6 @@ class PartnerDetailView(DetailView):
     template_name = "partners/partner_detail.html"
 
     def get_context_data(self, **kwargs):
-        resolutions = self.object.resolutions.select_related("body").order_by("-year")
+        resolutions = self.object.resolutions.published().select_related("body").order_by("-year")
         paragraphs = self.object.paragraphs.select_related("resolution__body")
         return super().get_context_data(resolutions=resolutions, paragraphs=paragraphs, **kwargs)

@@ -9,16 +9,17 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.models import (
-    Sourced,
-    Verification,
-)
+from core.models import Sourced, Status, Verification
 from mandates.models.bodies import Activity, Addressee
 from mandates.models.search import SearchDocumentDeferred
 from partners.models import Partner
 
 
 class ParagraphQuerySet(models.QuerySet):
+    def published(self):
+        """The paragraphs of published resolutions: what the public may see."""
+        return self.filter(resolution__status=Status.PUBLISHED)
+
     def get_by_natural_key(self, body_code, slug, position):
         return self.get(resolution__body__code=body_code, resolution__slug=slug, position=position)
 
@@ -47,7 +48,8 @@ class ParagraphQuerySet(models.QuerySet):
     def for_listing(self):
         """Everything paragraph_list.html touches, newest resolution first (5 queries a page)."""
         return (
-            self.select_related("resolution__body")
+            self.published()
+            .select_related("resolution__body")
             .prefetch_related(
                 "addressees",
                 "assisted_by",
@@ -70,6 +72,7 @@ class ParagraphQuerySet(models.QuerySet):
         unodc = Q(addressees__slug=UNODC) | Q(assisted_by__slug=UNODC)
         return (
             self.filter(pk__in=Paragraph.objects.filter(unodc).values("pk"))
+            .published()
             .filter(resolution__is_synthetic=False)
             .select_related("resolution__body")
             .prefetch_related(

@@ -5,17 +5,15 @@ from django.contrib.postgres.search import (
     SearchRank,
 )
 from django.db import connections
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q
 from django.db.models.expressions import RawSQL
 
-from core.models import (
-    PublishableQuerySet,
-)
+from core.models import PublishableQuerySet, Status
 from instruments.models import Instrument
+from mandates.models.bodies import Activity, Addressee
 from mandates.models.expert_group import ExpertGroupMeeting
 from mandates.models.links import ResolutionCitation, ResolutionInstrument
 from mandates.models.paragraphs import Paragraph
-from mandates.models.reference_page import OpenQuestion, PageEntry
 from mandates.models.search import fts5_query
 from partners.models import Partner
 
@@ -74,23 +72,27 @@ class ResolutionQuerySet(PublishableQuerySet):
     def for_list(self):
         """Everything a row of resolution_list.html (and the exports) shows, in a fixed number
         of queries: the body joined, then the page's instruments, partners and paragraph
-        numbers, one query each, in the record page's orders."""
-        return self.select_related("body").prefetch_related(
-            Prefetch(
-                "instruments",
-                queryset=Instrument.objects.only("slug", "short_name", "adopted_on").order_by(
-                    F("adopted_on").asc(nulls_last=True), "slug"
+        numbers, one query each, in the record page's orders. Published ones only."""
+        return (
+            self.published()
+            .select_related("body")
+            .prefetch_related(
+                Prefetch(
+                    "instruments",
+                    queryset=Instrument.objects.only("slug", "short_name", "adopted_on").order_by(
+                        F("adopted_on").asc(nulls_last=True), "slug"
+                    ),
                 ),
-            ),
-            Prefetch("partners", queryset=Partner.objects.only("slug", "acronym")),
-            # Ordered by their own columns: Paragraph's default ordering goes through the
-            # resolution's, which would join resolutions and bodies to sort a few numbers.
-            Prefetch(
-                "paragraphs",
-                queryset=Paragraph.objects.only("resolution_id", "number", "position").order_by(
-                    "resolution_id", "position"
+                Prefetch("partners", queryset=Partner.objects.only("slug", "acronym")),
+                # Ordered by their own columns: Paragraph's default ordering goes through the
+                # resolution's, which would join resolutions and bodies to sort a few numbers.
+                Prefetch(
+                    "paragraphs",
+                    queryset=Paragraph.objects.only("resolution_id", "number", "position").order_by(
+                        "resolution_id", "position"
+                    ),
                 ),
-            ),
+            )
         )
 
     # --- the list's facets: how many of these resolutions each value would keep
@@ -123,30 +125,46 @@ class ResolutionQuerySet(PublishableQuerySet):
         )
 
     def for_detail(self):
-        """A record page's resolution with its body and the body's parent, as one row of values,
-        then, for each kind of link few resolutions have (Resolution.RARE_LINKS), whether it has
-        any. Resolution.for_page() runs this query (compiled once) and makes the instances.
-
-        Not prefetch_related() for what links to it: Resolution.linked() reads that in a fixed
-        number of queries compiled once, because building and compiling a dozen querysets cost
-        several times more than running them (see there); and it skips the queries the flags
-        say would find nothing."""
-        model, pk = self.model, OuterRef("pk")
-        exists = {
-            "citations": ResolutionCitation.objects.filter(Q(citing=pk) | Q(cited=pk)),
-            "paragraph_partners": Paragraph.partners.through.objects.filter(
-                paragraph__resolution=pk
+        """A record page's resolution with its body (and the body's parent), and everything
+        Resolution.linked() lists: its paragraphs with their tags, instrument links, partners,
+        citations both ways (published resolutions at the other end), expert-group meetings,
+        entries of the UNODC page and open questions. A fixed number of queries (14), whatever
+        the number of links."""
+        published = Status.PUBLISHED
+        tags = Addressee.objects.order_by("position", "name")
+        paragraphs = Paragraph.objects.order_by("position").prefetch_related(
+            Prefetch("addressees", queryset=tags),
+            Prefetch("assisted_by", queryset=tags),
+            Prefetch("activities", queryset=Activity.objects.order_by("position", "name")),
+            Prefetch("partners", queryset=Partner.objects.order_by("acronym")),
+        )
+        return self.select_related("body__parent").prefetch_related(
+            Prefetch("paragraphs", queryset=paragraphs),
+            Prefetch(
+                "instrument_links",
+                queryset=ResolutionInstrument.objects.select_related("instrument").order_by(
+                    "instrument__slug", "relation"
+                ),
             ),
-            "meetings": ExpertGroupMeeting.mandated_by.through.objects.filter(resolution=pk),
-            "page_entries": PageEntry.objects.filter(resolution=pk),
-            "open_questions": OpenQuestion.resolutions.through.objects.filter(resolution=pk),
-        }
-        flags = {f"has_{name}": Exists(exists[name]) for name in model.RARE_LINKS}
-        return self.annotate(**flags).values_list(
-            *model.page_fields(),
-            *(f"body__{name}" for name in model.PAGE_BODY_FIELDS),
-            *(f"body__parent__{name}" for name in model.PAGE_PARENT_FIELDS),
-            *flags,
+            Prefetch("partners", queryset=Partner.objects.order_by("acronym")),
+            Prefetch(
+                "citation_links",
+                queryset=ResolutionCitation.objects.filter(cited__status=published)
+                .select_related("cited__body")
+                .order_by(*ResolutionCitation._meta.ordering, "pk"),
+            ),
+            Prefetch(
+                "cited_by_links",
+                queryset=ResolutionCitation.objects.filter(citing__status=published)
+                .select_related("citing__body")
+                .order_by(*ResolutionCitation._meta.ordering, "pk"),
+            ),
+            Prefetch(
+                "expert_group_meetings",
+                queryset=ExpertGroupMeeting.objects.select_related("group"),
+            ),
+            "page_entries",
+            "open_questions",
         )
 
     def relevance_counts(self):
@@ -178,6 +196,7 @@ class ResolutionQuerySet(PublishableQuerySet):
         """Real resolutions, oldest first, with every typed link the graph draws (4 queries)."""
         return (
             self.real()
+            .published()
             .select_related("body")
             .order_by(*self.CHRONOLOGICAL)
             .prefetch_related(
@@ -189,7 +208,9 @@ class ResolutionQuerySet(PublishableQuerySet):
                 ),
                 Prefetch(
                     "citation_links",
-                    queryset=ResolutionCitation.objects.filter(cited__is_synthetic=False)
+                    queryset=ResolutionCitation.objects.filter(
+                        cited__is_synthetic=False, cited__status=Status.PUBLISHED
+                    )
                     .select_related("cited__body")
                     .order_by("relation", "cited__year", "cited_id"),
                 ),
@@ -199,16 +220,22 @@ class ResolutionQuerySet(PublishableQuerySet):
 
     def for_timeline(self):
         """Real resolutions on the time axis, oldest first, with their body (1 query)."""
-        return self.real().select_related("body").order_by(*self.CHRONOLOGICAL)
+        return self.real().published().select_related("body").order_by(*self.CHRONOLOGICAL)
 
     def for_sitemap(self):
         """The real resolutions, with the body each one's address names (1 query)."""
-        return self.real().select_related("body").order_by("body__position", "year", "number")
+        return (
+            self.real()
+            .published()
+            .select_related("body")
+            .order_by("body__position", "year", "number")
+        )
 
     def for_feed(self):
         """The newest first, with what an Atom entry shows: body and instruments."""
         return (
-            self.select_related("body")
+            self.published()
+            .select_related("body")
             .prefetch_related(
                 Prefetch(
                     "instruments",
