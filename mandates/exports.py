@@ -28,6 +28,10 @@ COLUMNS = [
     "partners",
     "paragraphs",
     "verified",
+    "verification",
+    "relevance",
+    "kind",
+    "official_text",
 ]
 CHUNK = 2000  # rows fetched (with their prefetches) per round trip
 # Feeds and exports may be kept this long by browsers and caches: a change shows within minutes.
@@ -37,8 +41,10 @@ BIBTEX_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", 
 UN_LANGUAGE_CODES = ("ar", "zh", "en", "fr", "ru", "es")
 
 
-def as_row(resolution):
-    """One resolution as export data (the JSON shape; CSV flattens the lists)."""
+def as_row(resolution, base_url=""):
+    """One resolution as export data (the JSON shape; CSV flattens the lists). `url` is
+    absolute when base_url ("https://host") is given; paragraphs without an established number
+    are null."""
     return {
         "body": resolution.body.code,
         "number": resolution.number,
@@ -46,11 +52,15 @@ def as_row(resolution):
         "title": resolution.title or None,
         "adopted_on": resolution.adopted_on.isoformat() if resolution.adopted_on else None,
         "year": resolution.year,
-        "url": resolution.get_absolute_url(),
+        "url": base_url + resolution.get_absolute_url(),
         "instruments": [i.slug for i in resolution.instruments.all()],
         "partners": [p.slug for p in resolution.partners.all()],
         "paragraphs": [p.number for p in resolution.paragraphs.all()],
         "verified": resolution.is_confirmed,
+        "verification": resolution.verification,
+        "relevance": resolution.relevance,
+        "kind": resolution.kind,
+        "official_text": official_text_url(resolution),
     }
 
 
@@ -195,12 +205,12 @@ class ResolutionExportView(View):
             yield "\ufeff"  # byte-order mark: spreadsheets then read the file as UTF-8
             yield writer.writerow(COLUMNS)
             for resolution in resolutions:
-                yield writer.writerow(csv_cells(as_row(resolution)))
+                yield writer.writerow(csv_cells(as_row(resolution, base_url)))
 
         return StreamingHttpResponse(rows(), content_type=self.FORMATS["csv"])
 
     def render_json(self, resolutions, base_url):
-        results = [as_row(r) for r in resolutions]
+        results = [as_row(r, base_url) for r in resolutions]
         payload = {"count": len(results), "results": results}
         return HttpResponse(
             json.dumps(payload, ensure_ascii=False, indent=1),

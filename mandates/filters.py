@@ -143,6 +143,14 @@ class ResolutionFilter(AlwaysBoundFilterSet):
         error_messages=unknown_value_messages(_("There is no partner “%(value)s”.")),
         label=_("Partner"),
     )
+    relevance = django_filters.MultipleChoiceFilter(
+        choices=Resolution.Relevance.choices,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Relevance"),
+        error_messages={
+            "invalid_choice": _("There is no relevance “%(value)s”: use unodc or related.")
+        },
+    )
     sort = django_filters.ChoiceFilter(
         method="sort_by",
         label=_("Sort by"),
@@ -153,7 +161,7 @@ class ResolutionFilter(AlwaysBoundFilterSet):
 
     class Meta:
         model = Resolution
-        fields = ["q", "body", "year_from", "year_to", "instrument", "partner", "sort"]
+        fields = ["q", "body", "year_from", "year_to", "instrument", "partner", "relevance", "sort"]
 
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(data, *args, **kwargs)
@@ -190,6 +198,9 @@ class ResolutionFilter(AlwaysBoundFilterSet):
         if data.get("q"):
             yield "q", data["q"], f"“{data['q']}”"
         yield from self.chosen_records("body", "instrument", "partner")
+        labels = dict(Resolution.Relevance.choices)
+        for value in data.get("relevance") or []:
+            yield "relevance", value, labels[value]
         yield from self.chosen_years()
 
     def facet_counts(self):
@@ -201,4 +212,5 @@ class ResolutionFilter(AlwaysBoundFilterSet):
             "year": self.without("year_from", "year_to").year_facet_counts(),
             "instrument": self.without("instrument").instrument_counts(),
             "partner": self.without("partner").partner_counts(),
+            "relevance": self.without("relevance").relevance_counts(),
         }

@@ -239,7 +239,9 @@ def test_export_holds_exactly_the_listed_rows(client, make_resolution, query):
             break
         page += 1
     assert data["count"] == len(data["results"]) == len(listed_urls)
-    assert [row["url"] for row in data["results"]] == listed_urls
+    assert [row["url"] for row in data["results"]] == [
+        f"http://testserver{url}" for url in listed_urls
+    ]
 
 
 def test_json_export_shape(client):
@@ -253,11 +255,15 @@ def test_json_export_shape(client):
         "title": data["results"][1]["title"],
         "adopted_on": "2015-02-12",
         "year": 2015,
-        "url": "/resolutions/sc/2199-2015/",
+        "url": "http://testserver/resolutions/sc/2199-2015/",
         "instruments": [],
         "partners": [],
         "paragraphs": [15, 16, 17],
         "verified": True,
+        "verification": "confirmed",
+        "relevance": "unodc",
+        "kind": "resolution",
+        "official_text": "https://undocs.org/en/S/RES/2199%20(2015)",
     }
 
 
@@ -315,7 +321,7 @@ def test_resolution_page_shows_what_a_citation_needs(client):
     assert 'id="para-17"' in content
     assert "7379th meeting" in content
     for code in ("ar", "zh", "en", "fr", "ru", "es"):
-        assert f'href="https://undocs.org/{code}/S/RES/2199 (2015)"' in content
+        assert f'href="https://undocs.org/{code}/S/RES/2199%20(2015)"' in content
     assert "Reaffirms" in content
 
 
@@ -461,10 +467,10 @@ def test_a_row_links_its_paragraphs_and_narrows_by_its_links(client, make_resolu
 
 def test_filtered_list_query_budget(client, django_assert_max_num_queries):
     """The bench's filtered list: the chosen body (checked), the count, the data version, the
-    four facet counts, the page and its instruments, partners and paragraphs, the three choice
+    five facet counts, the page and its instruments, partners and paragraphs, the three choice
     lists the facets draw and the footer's date. A second request finds the facets cached."""
     params = {"body": "SC", "year_from": 2015, "year_to": 2017}
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(16):
         response = client.get(LIST, params)
     assert (
         response.context["paginator"].count
@@ -500,3 +506,22 @@ def test_cached_facet_counts_follow_every_change(client, make_resolution):
     )
     resolution.delete()
     assert client.get(LIST, {"year_from": 2030}).context["facets"] == before
+
+
+def test_relevance_filters_facets_and_exports(client):
+    """relevance=unodc|related, repeatable like the others; its facet counts; the export says it."""
+    unodc = Resolution.objects.published().filter(relevance="unodc")
+    response = client.get(LIST, {"relevance": "unodc"})
+    assert response.context["paginator"].count == unodc.count() > 0
+    facets = response.context["facets"]["relevance"]
+    assert facets == {
+        "unodc": unodc.count(),
+        "related": Resolution.objects.published().filter(relevance="related").count(),
+    }
+    both = client.get(LIST, {"relevance": ["unodc", "related"]})
+    assert both.context["paginator"].count == Resolution.objects.published().count()
+    rows = export_json(client, "?relevance=related")["results"]
+    assert rows and {row["relevance"] for row in rows} == {"related"}
+    bad = client.get(LIST, {"relevance": "other"})
+    assert bad.status_code == 400
+    assert "There is no relevance “other”" in bad.content.decode()

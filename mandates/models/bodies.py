@@ -37,7 +37,7 @@ def nth(number):
 
 def undocs_links(symbol):
     """One official link a UN language for a document symbol (the UN's own permalink service)."""
-    path = quote(symbol, safe="/")  # "S/RES/2347 (2017)" -> "S/RES/2347%20%282017%29"
+    path = quote(symbol, safe="/()")  # "S/RES/2347 (2017)" -> "S/RES/2347%20(2017)"
     return [(code, name, f"https://undocs.org/{code}/{path}") for code, name in UN_LANGUAGES]
 
 
