@@ -56,6 +56,7 @@ class ParagraphFilter(AlwaysBoundFilterSet):
     body = SlugMultipleChoiceFilter(
         field_name="resolution__body__code",
         to_field_name="code",
+        case=str.upper,
         queryset=Body.objects.all(),
         error_messages=unknown_value_messages(_("There is no body “%(value)s”.")),
         label=_("Body"),
@@ -86,7 +87,7 @@ class ParagraphFilter(AlwaysBoundFilterSet):
 
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(data, *args, **kwargs)
-        self.filters["body"].field.label_from_instance = lambda b: b.code
+        self.filters["body"].field.label_from_instance = lambda b: b.display_code
         self.filters["partner"].field.label_from_instance = lambda p: p.acronym
 
     def filter_tagged(self, queryset, name, value):
@@ -150,6 +151,7 @@ class GraphFilter(AlwaysBoundFilterSet):
     body = SlugMultipleChoiceFilter(
         field_name="body__code",
         to_field_name="code",
+        case=str.upper,
         queryset=Body.objects.all(),
         error_messages=unknown_value_messages(_("There is no body “%(value)s”.")),
         label=_("Body"),
@@ -163,4 +165,4 @@ class GraphFilter(AlwaysBoundFilterSet):
 
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(data, *args, **kwargs)
-        self.filters["body"].field.label_from_instance = lambda b: b.code
+        self.filters["body"].field.label_from_instance = lambda b: b.display_code

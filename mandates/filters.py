@@ -5,7 +5,6 @@ import hashlib
 import django_filters
 from django import forms
 from django.core.cache import cache
-from django.db import connections
 from django.utils.translation import gettext_lazy as _
 
 from instruments.models import Instrument
@@ -28,9 +27,12 @@ class YearFilter(django_filters.NumberFilter):
 
 
 class SlugMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
-    """Repeatable filter on a slug-like key, OR within the filter; unknown values are errors."""
+    """Repeatable filter on a slug-like key, OR within the filter; unknown values are errors.
+    Values are case-insensitive: `case` (str.lower for slugs, str.upper for codes such as
+    "GA") puts what the address says in the key's own case before it is looked up."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, case=str.lower, **kwargs):
+        self.case = case
         kwargs.setdefault("conjoined", False)
         kwargs.setdefault("widget", forms.CheckboxSelectMultiple)
         super().__init__(*args, **kwargs)
@@ -41,12 +43,45 @@ def unknown_value_messages(message):
     return {"invalid_choice": message, "invalid_pk_value": ""}
 
 
+class YearRangeFormMixin:
+    """A year range that ends before it starts is an error naming both years, not an empty
+    list (on the filter form of every page with year_from and year_to)."""
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("year_from"), data.get("year_to")
+        if start is not None and end is not None and start > end:
+            message = _(
+                "The years are the wrong way round: from %(start)s is after to %(end)s. "
+                "Swap them to see %(end)s to %(start)s."
+            )
+            self.add_error("year_to", message % {"start": start, "end": end})
+        return data
+
+
 class AlwaysBoundFilterSet(django_filters.FilterSet):
     """A page with no parameters is a valid, empty filter (all rows, every facet), not an
     unbound form: so facets, counts and sort work the same with and without a query string."""
 
     def __init__(self, data=None, *args, **kwargs):
-        super().__init__({} if data is None else data, *args, **kwargs)
+        super().__init__(self.in_keys_case({} if data is None else data), *args, **kwargs)
+
+    def in_keys_case(self, data):
+        """The parameters with each slug filter's values in its key's case (body=ga is
+        body=GA), so the checkboxes show them ticked and the links keep them."""
+        if not hasattr(data, "getlist"):
+            return data
+        data = data.copy()
+        for name, flt in self.base_filters.items():
+            if isinstance(flt, SlugMultipleChoiceFilter) and name in data:
+                data.setlist(name, [flt.case(value) for value in data.getlist(name)])
+        return data
+
+    def get_form_class(self):
+        form_class = super().get_form_class()
+        if {"year_from", "year_to"} <= set(self.filters):
+            return type(form_class.__name__, (YearRangeFormMixin, form_class), {})
+        return form_class
 
     def without(self, *names):
         """The rows every filter but `names` lets through (the sort aside): what a facet
@@ -109,6 +144,8 @@ class ResolutionFilter(AlwaysBoundFilterSet):
         "oldest": (_("Oldest first"), ["year", "adopted_on", "body__position", "number"]),
         "body": (_("Body"), ["body__position", "-year", "number"]),
         "symbol": (_("Symbol"), ["symbol", "body__position", "number"]),
+        # Only offered with keywords: the order search() gives, best match first.
+        "relevance": (_("Relevance"), None),
     }
 
     q = django_filters.CharFilter(
@@ -120,10 +157,11 @@ class ResolutionFilter(AlwaysBoundFilterSet):
     body = SlugMultipleChoiceFilter(
         field_name="body__code",
         to_field_name="code",
-        queryset=Body.objects.only("code", "name"),
+        queryset=Body.objects.only("code", "name", "code_fr", "name_fr"),
         distinct=False,  # one body a resolution: no duplicates to remove
         error_messages=unknown_value_messages(_("There is no body “%(value)s”.")),
         label=_("Body"),
+        case=str.upper,
     )
     year_from = YearFilter(field_name="year", lookup_expr="gte", label=_("From year"))
     year_to = YearFilter(field_name="year", lookup_expr="lte", label=_("To year"))
@@ -163,10 +201,25 @@ class ResolutionFilter(AlwaysBoundFilterSet):
         model = Resolution
         fields = ["q", "body", "year_from", "year_to", "instrument", "partner", "relevance", "sort"]
 
+    def in_keys_case(self, data):
+        data = super().in_keys_case(data)
+        # Relevance without keywords (the search removed, its order kept): the default.
+        searching = hasattr(data, "getlist") and data.get("q", "").strip()
+        if hasattr(data, "getlist") and not searching and data.get("sort") == "relevance":
+            data.pop("sort")
+        return data
+
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(data, *args, **kwargs)
-        # The facets' labels: short names.
-        self.filters["body"].field.label_from_instance = lambda b: b.code
+        # "Relevance" is a choice (and the first, so the default) only with keywords.
+        choices = [(key, label) for key, (label, _order) in self.SORTS.items()]
+        if self.data.get("q", "").strip():
+            choices.insert(0, choices.pop())
+        else:
+            choices.pop()
+        self.filters["sort"].extra["choices"] = choices
+        # The facets' labels: short names, in the page's language.
+        self.filters["body"].field.label_from_instance = lambda b: b.display_code
         self.filters["instrument"].field.label_from_instance = lambda i: i.short_name
         self.filters["partner"].field.label_from_instance = lambda p: p.acronym
 
@@ -181,17 +234,16 @@ class ResolutionFilter(AlwaysBoundFilterSet):
         return queryset.naming(value)
 
     def sort_by(self, queryset, name, value):
-        return queryset.order_by(*self.SORTS[value][1])
+        order = self.SORTS[value][1]
+        return queryset.order_by(*order) if order else queryset  # relevance: search()'s
 
     @property
     def sort_key(self):
-        """The order in force: the one asked for, else relevance for a keyword search (on
-        PostgreSQL; SQLite's search keeps the default order), else newest first."""
+        """The order in force: the one asked for, else relevance for a keyword search, else
+        newest first."""
         sort = self.form.cleaned_data.get("sort") if self.is_valid() else None
         searching = self.is_valid() and self.form.cleaned_data.get("q")
-        if not sort and searching and connections[self.queryset.db].vendor == "postgresql":
-            return "relevance"
-        return sort or "newest"
+        return sort or ("relevance" if searching else "newest")
 
     def chosen(self):
         data = self.form.cleaned_data

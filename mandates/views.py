@@ -94,7 +94,7 @@ class ResolutionListView(FacetedListMixin, FilterView):
         return super().get_context_data(
             query=filterset.form.cleaned_data.get("q", "") if filterset.is_valid() else "",
             sort=sort,
-            sort_label=_("relevance") if sort == "relevance" else ResolutionFilter.SORTS[sort][0],
+            sort_label=ResolutionFilter.SORTS[sort][0],
             **kwargs,
         )
 

@@ -51,12 +51,18 @@ class ResolutionQuerySet(PublishableQuerySet):
         match = fts5_query(text)
         if match is None:
             return self.none()
+        # Ranked as PostgreSQL's is, best first: FTS5's bm25 (lower is better) of each match.
+        rank = RawSQL(
+            "SELECT bm25(mandates_resolution_fts) FROM mandates_resolution_fts"
+            " WHERE mandates_resolution_fts MATCH %s AND rowid = mandates_resolution.id",
+            [match],
+        )
         return self.filter(
             pk__in=RawSQL(
                 "SELECT rowid FROM mandates_resolution_fts WHERE mandates_resolution_fts MATCH %s",
                 [match],
             )
-        )
+        ).order_by(rank.asc(), *self.model._meta.ordering)
 
     def linked_to(self, instruments):
         """Linked to any of these instruments (a subquery on the link table: a resolution
@@ -88,9 +94,9 @@ class ResolutionQuerySet(PublishableQuerySet):
                 # resolution's, which would join resolutions and bodies to sort a few numbers.
                 Prefetch(
                     "paragraphs",
-                    queryset=Paragraph.objects.only("resolution_id", "number", "position").order_by(
-                        "resolution_id", "position"
-                    ),
+                    queryset=Paragraph.objects.only(
+                        "resolution_id", "number", "position", "summary"
+                    ).order_by("resolution_id", "position"),
                 ),
             )
         )

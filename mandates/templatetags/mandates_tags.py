@@ -1,36 +1,10 @@
-import html
-import re
 
 from django import template
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
 
 register = template.Library()
-
-MAX_TERMS = 10
-
-
-@register.filter
-def highlight(text, query):
-    """Wrap each keyword of `query` found in `text` in <mark>, escaping every piece."""
-    text = str(text or "")
-    if not query:
-        return mark_safe(html.escape(text))
-    words = [w for w in re.findall(r"\w+", str(query)) if len(w) > 1][:MAX_TERMS]
-    if not words:
-        return escape(text)
-    pattern = re.compile("(" + "|".join(re.escape(w) for w in words) + ")", re.IGNORECASE)
-    # split() with one group alternates plain text and matches; each piece is escaped alone.
-    pieces = pattern.split(text)
-    return mark_safe(
-        "".join(
-            f"<mark>{escape(piece)}</mark>" if i % 2 else escape(piece)
-            for i, piece in enumerate(pieces)
-        )
-    )
 
 
 @register.filter
