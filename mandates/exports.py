@@ -194,7 +194,8 @@ class ResolutionExportView(View):
         resolutions = filterset.qs.iterator(chunk_size=CHUNK)
         base_url = request.build_absolute_uri("/").rstrip("/")
         response = getattr(self, f"render_{fmt}")(resolutions, base_url)
-        response["Content-Disposition"] = f'attachment; filename="resolutions.{fmt}"'
+        filename = filterset.export_filename(fmt)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
         response["Cache-Control"] = f"public, max-age={CACHE_SECONDS}"
         return response
 

@@ -5,6 +5,8 @@ import hashlib
 import django_filters
 from django import forms
 from django.core.cache import cache
+from django.utils.text import slugify
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from instruments.models import Instrument
@@ -157,7 +159,7 @@ class ResolutionFilter(AlwaysBoundFilterSet):
     body = SlugMultipleChoiceFilter(
         field_name="body__code",
         to_field_name="code",
-        queryset=Body.objects.only("code", "name", "code_fr", "name_fr"),
+        queryset=Body.objects.only("code", "name", "code_fr", "name_fr", "of_name_fr"),
         distinct=False,  # one body a resolution: no duplicates to remove
         error_messages=unknown_value_messages(_("There is no body “%(value)s”.")),
         label=_("Body"),
@@ -255,6 +257,56 @@ class ResolutionFilter(AlwaysBoundFilterSet):
             yield "relevance", value, labels[value]
         yield from self.chosen_years()
 
+    def title(self):
+        """The list's name for these filters, in the page's language: "Security Council
+        resolutions, 2015–2017, linked to UNTOC" ("Résolutions du Conseil de sécurité, ...")."""
+        if not self.is_valid():
+            return gettext("Resolutions")
+        data = self.form.cleaned_data
+        french = get_language() == "fr"
+        bodies = [
+            b.of_name_fr if french and b.of_name_fr else b.name for b in data.get("body") or []
+        ]
+        if bodies:
+            parts = [gettext("%(bodies)s resolutions") % {"bodies": joined(bodies)}]
+        else:
+            parts = [gettext("Resolutions")]
+        start, end = data.get("year_from"), data.get("year_to")
+        if start is not None and end is not None:
+            parts.append(str(start) if start == end else f"{start}–{end}")
+        elif start is not None:
+            parts.append(gettext("from %(year)s") % {"year": start})
+        elif end is not None:
+            parts.append(gettext("to %(year)s") % {"year": end})
+        if data.get("instrument"):
+            names = joined([i.short_name for i in data["instrument"]], gettext("or"))
+            parts.append(gettext("linked to %(names)s") % {"names": names})
+        if data.get("partner"):
+            names = joined([p.acronym for p in data["partner"]], gettext("or"))
+            parts.append(gettext("naming %(names)s") % {"names": names})
+        if data.get("q"):
+            parts.append(gettext("matching “%(words)s”") % {"words": data["q"]})
+        return ", ".join(parts)
+
+    def export_filename(self, extension):
+        """The file an export of these filters is saved as: resolutions-sc-2015-2017.csv."""
+        parts = ["resolutions"]
+        if self.is_valid():
+            data = self.form.cleaned_data
+            parts += [b.code.lower() for b in data.get("body") or []]
+            start, end = data.get("year_from"), data.get("year_to")
+            if start is not None and end is not None:
+                parts.append(str(start) if start == end else f"{start}-{end}")
+            elif start is not None:
+                parts.append(f"from-{start}")
+            elif end is not None:
+                parts.append(f"to-{end}")
+            parts += [i.slug for i in data.get("instrument") or []]
+            parts += [p.slug for p in data.get("partner") or []]
+            parts.append(slugify(data.get("q") or ""))
+        name = "-".join(part for part in parts if part)[:120].rstrip("-")
+        return f"{name}.{extension}"
+
     def facet_counts(self):
         """{facet: {value: number of resolutions}} for body, year, instrument and partner,
         each counted with every filter but its own (so a count is the length of the list its
@@ -266,3 +318,15 @@ class ResolutionFilter(AlwaysBoundFilterSet):
             "partner": self.without("partner").partner_counts(),
             "relevance": self.without("relevance").relevance_counts(),
         }
+
+
+def joined(names, conjunction=None):
+    """ "A", "A and B", "A, B and C" (or another conjunction), in the page's language."""
+    names = [str(name) for name in names]
+    if len(names) < 2:
+        return "".join(names)
+    return gettext("%(first)s %(conjunction)s %(last)s") % {
+        "first": ", ".join(names[:-1]),
+        "conjunction": conjunction or gettext("and"),
+        "last": names[-1],
+    }

@@ -155,3 +155,52 @@ def test_year_links_lead_to_results(client):
         assert n > 0
         shown = client.get(LIST, {"body": "CCPCJ", "year_from": start, "year_to": end})
         assert shown.context["page_obj"].paginator.count == n
+
+
+# --- 4. titles and file names that name the filters -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "params, title",
+    [
+        ({}, "Resolutions"),
+        (
+            {"body": "SC", "year_from": 2015, "year_to": 2017},
+            "Security Council resolutions, 2015–2017",
+        ),
+        (
+            {"body": ["GA", "SC"], "year_from": 2015},
+            "General Assembly and Security Council resolutions, from 2015",
+        ),
+        ({"instrument": "untoc", "year_to": 2010}, "Resolutions, to 2010, linked to UNTOC"),
+        ({"partner": "unesco", "q": "looting"}, "Resolutions, naming UNESCO, matching “looting”"),
+    ],
+)
+def test_page_title_names_the_filters(client, params, title):
+    content = client.get(LIST, params).content.decode()
+    assert f"<title>{title} — Mandate Reference</title>" in content.replace("&ldquo;", "“")
+
+
+def test_page_title_in_french(client):
+    content = client.get("/fr" + LIST, {"body": "SC", "year_from": 2015, "year_to": 2017}).content
+    assert "<title>Résolutions du Conseil de sécurité, 2015–2017 — " in content.decode()
+
+
+@pytest.mark.parametrize(
+    "params, filename",
+    [
+        ({}, "resolutions.csv"),
+        ({"body": "SC", "year_from": 2015, "year_to": 2017}, "resolutions-sc-2015-2017.csv"),
+        ({"body": "sc", "year_from": 2015, "year_to": 2015}, "resolutions-sc-2015.csv"),
+        ({"partner": "unesco", "q": "Looted art"}, "resolutions-unesco-looted-art.csv"),
+        ({"year_from": 2010}, "resolutions-from-2010.csv"),
+    ],
+)
+def test_export_file_is_named_after_the_filters(client, params, filename):
+    response = client.get(reverse("mandates:export", args=["csv"]), params)
+    assert response["Content-Disposition"] == f'attachment; filename="{filename}"'
+
+
+def test_other_formats_are_named_alike(client):
+    response = client.get(reverse("mandates:export", args=["bib"]), {"body": "GA"})
+    assert response["Content-Disposition"] == 'attachment; filename="resolutions-ga.bib"'
