@@ -89,6 +89,8 @@ class ParagraphFilter(AlwaysBoundFilterSet):
         super().__init__(data, *args, **kwargs)
         self.filters["body"].field.label_from_instance = lambda b: b.display_code
         self.filters["partner"].field.label_from_instance = lambda p: p.acronym
+        for name in ("addressee", "activity"):
+            self.filters[name].field.label_from_instance = lambda lookup: lookup.display_name
 
     def filter_tagged(self, queryset, name, value):
         return queryset.tagged() if value == "yes" else queryset.untagged()

@@ -150,8 +150,8 @@ def timeline(resolutions, meetings, recommendations):
         if row is None:
             row = rows[r.body.code] = Row(
                 key=r.body.code,
-                label=r.body.code,
-                title=r.body.name,
+                label=r.body.display_code,
+                title=r.body.display_name,
                 url=r.body.get_absolute_url(),
                 position=r.body.position,
             )

@@ -244,7 +244,7 @@ def resolution_node(resolution, url=None):
     return Node(
         key=("resolution", resolution.pk),
         kind="resolution",
-        label=f"{resolution.body.code} {resolution.number}",
+        label=f"{resolution.body.display_code} {resolution.number}",
         title=title,
         url=url or resolution.get_absolute_url(),
         group=resolution.body.code,

@@ -171,6 +171,9 @@ class LookupQuerySet(models.QuerySet):
 class Lookup(Versioned):
     slug = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=100)
+    name_fr = models.CharField(
+        max_length=100, blank=True, help_text="The name in UN French usage, for French pages."
+    )
     position = models.PositiveSmallIntegerField(default=0)
 
     objects = LookupQuerySet.as_manager()
@@ -184,6 +187,11 @@ class Lookup(Versioned):
 
     def natural_key(self):
         return (self.slug,)
+
+    @property
+    def display_name(self):
+        """The name in the page's language (the French one where recorded)."""
+        return self.name_fr if get_language() == "fr" and self.name_fr else self.name
 
 
 class Addressee(Lookup):
