@@ -158,7 +158,7 @@ def test_a_small_export_is_kept_whole(client, page_cache):
     second, queries = get(client, url)
     assert queries == 1
     assert second.content == first.content
-    assert second["Content-Disposition"] == 'attachment; filename="resolutions.csv"'
+    assert second["Content-Disposition"] == 'attachment; filename="resolutions-sc.csv"'
     assert second.content.decode("utf-8-sig").startswith("body,number,symbol")
 
 
