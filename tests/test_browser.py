@@ -423,3 +423,69 @@ def test_pagination_marks_the_current_page(page, thirty_more_resolutions):
         "aria-current", "page"
     )
     expect(page.locator("table.results tbody tr")).to_have_count(Resolution.objects.count() - 25)
+
+
+# --- issue 16: phone first, search that shows why, no dead ends (both widths, both languages) -----
+
+FILTERS_SUMMARY = {"en": "Filters", "fr": "Filtres"}
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["375", "1280"])
+def test_filters_disclosure_results_first_and_apply_lands_on_results(page, viewport, lang):
+    prefix = "/fr" if lang == "fr" else ""
+    page.set_viewport_size(viewport)
+    page.goto(f"{prefix}/resolutions/?body=SC")
+    summary = page.locator(".filters-disclosure > summary")
+    form = page.locator("form.filters")
+    results_top = page.evaluate("document.getElementById('results').getBoundingClientRect().top")
+    if viewport is PHONE:
+        assert summary.is_visible() and not form.is_visible()
+        assert summary.inner_text() == f"{FILTERS_SUMMARY[lang]} (1)"
+        assert results_top < viewport["height"]  # the results start on the first screen
+        summary.click()
+        assert form.is_visible()
+    else:
+        assert form.is_visible() and not summary.is_visible()
+    form.locator("input[name=year_from]").fill("2015")
+    form.locator("button[type=submit]").click()
+    page.wait_for_url("**year_from=2015**")
+    assert urlsplit(page.url).fragment == "results"
+    assert page.evaluate("document.getElementById('results').getBoundingClientRect().top") < 50
+    assert not page.problems
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["375", "1280"])
+def test_search_shows_why_and_keeps_the_query(page, viewport, lang):
+    prefix = "/fr" if lang == "fr" else ""
+    page.set_viewport_size(viewport)
+    page.goto(f"{prefix}/resolutions/")
+    page.locator("#site-search-q").fill("Iraqi")
+    page.locator("#site-search-q").press("Enter")
+    page.wait_for_url("**q=Iraqi**")
+    assert page.locator("#site-search-q").input_value() == "Iraqi"
+    marks = page.locator("table.results mark")
+    assert marks.count() >= 3 and marks.first.is_visible()
+    assert set(marks.all_inner_texts()) == {"Iraqi"}
+    sort = page.locator("select[name=sort]")
+    assert sort.evaluate("s => s.options[s.selectedIndex].value") == "relevance"
+    assert not page.problems
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["375", "1280"])
+def test_no_facet_choice_leads_nowhere(page, viewport, lang):
+    prefix = "/fr" if lang == "fr" else ""
+    page.set_viewport_size(viewport)
+    page.goto(f"{prefix}/resolutions/?body=SC")
+    if viewport is PHONE:
+        page.locator(".filters-disclosure > summary").click()
+    form = page.locator("form.filters")
+    for box in form.locator("input[type=checkbox]:not([disabled])").all():
+        count = box.locator("xpath=ancestor::li//span[@class='count']")
+        assert count.count() == 0 or int(count.inner_text()) > 0 or box.is_checked()
+    assert form.locator("input[type=checkbox][disabled]").count() > 0
+    for link in page.locator(".year-facets a").all():
+        assert int(link.locator("xpath=../span[@class='count']").inner_text()) > 0
+    assert not page.problems
