@@ -262,7 +262,7 @@ def test_links_inside_french_pages_stay_french(client):
 def test_official_text_links_in_un_order_in_their_own_script(client, url):
     content = page(client, url)
     links = re.findall(
-        r'<a href="https://undocs\.org/(\w+)/S/RES/2199 \(2015\)" hreflang="(\w+)" lang="(\w+)"'
+        r'<a href="https://undocs\.org/(\w+)/S/RES/2199%20\(2015\)" hreflang="(\w+)" lang="(\w+)"'
         r' rel="noopener noreferrer">([^<]+)</a>',
         content,
     )
