@@ -62,7 +62,13 @@ CHROMIUM_ARGS = [
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 800}
 
-SC_2015_2017 = {"SC 2199 (2015)", "SC 2322 (2016)", "SC 2347 (2017)"}
+SC_2015_2017 = {
+    "SC 2199 (2015)",
+    "SC 2253 (2015)",
+    "SC 2322 (2016)",
+    "SC 2347 (2017)",
+    "SC 2368 (2017)",
+}
 
 RECORD_PAGES = {
     "home": "/",
@@ -204,16 +210,16 @@ def test_researcher_filters_reads_follows_links_and_exports(page):
     assert "body=SC&year_from=2015&year_to=2017" in page.url
     filtered_url = page.url
     assert sorted(result_links(page)) == sorted(SC_2015_2017)
-    expect(page.get_by_role("heading", name="3 resolutions")).to_be_visible()
+    expect(page.get_by_role("heading", name=f"{len(SC_2015_2017)} resolutions")).to_be_visible()
 
     page.get_by_role("link", name="SC 2199 (2015)").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("SC 2199 (2015)")
+    expect(page.get_by_role("heading", level=1)).to_have_text("SC resolution 2199 (2015)")
     expect(page.locator("main")).to_contain_text("para. 17")
 
     page.go_back()
     assert page.url == filtered_url
     page.get_by_role("link", name="SC 2347 (2017)").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("SC 2347 (2017)")
+    expect(page.get_by_role("heading", level=1)).to_have_text("SC resolution 2347 (2017)")
     page.locator("main").get_by_role("link", name="UNESCO", exact=True).first.click()
     page.wait_for_url("**/partners/unesco/")
     expect(page.get_by_role("heading", level=1)).to_have_text("UNESCO")
@@ -224,15 +230,14 @@ def test_researcher_filters_reads_follows_links_and_exports(page):
     with page.expect_download() as download_info:
         page.get_by_role("link", name="CSV", exact=True).click()
     download = download_info.value
-    assert download.suggested_filename == "resolutions.csv"
+    assert download.suggested_filename == "resolutions-sc-2015-2017.csv"
     raw = Path(download.path()).read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf"), "the CSV starts with a UTF-8 byte-order mark"
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
     assert sorted(f"{row['body']} {row['number']}" for row in rows) == sorted(SC_2015_2017)
-    assert {row["url"] for row in rows} == {
-        "/resolutions/sc/2199-2015/",
-        "/resolutions/sc/2322-2016/",
-        "/resolutions/sc/2347-2017/",
+    assert {urlsplit(row["url"]).path for row in rows} == {
+        "/resolutions/sc/" + name.split(" ", 1)[1].replace(" (", "-").rstrip(")") + "/"
+        for name in SC_2015_2017
     }
     assert page.problems == []
 
@@ -407,7 +412,7 @@ def thirty_more_resolutions(site):
 
 
 def test_pagination_marks_the_current_page(page, thirty_more_resolutions):
-    assert 25 < Resolution.objects.count() <= 50, "two pages of 25"
+    assert Resolution.objects.count() > 25, "at least two pages of 25"
     page.goto("/resolutions/")
     pagination = page.get_by_role("navigation", name="Pages of results")
     current = pagination.locator("[aria-current]")
@@ -422,7 +427,9 @@ def test_pagination_marks_the_current_page(page, thirty_more_resolutions):
     expect(pagination.get_by_role("link", name="Page 1", exact=True)).not_to_have_attribute(
         "aria-current", "page"
     )
-    expect(page.locator("table.results tbody tr")).to_have_count(Resolution.objects.count() - 25)
+    expect(page.locator("table.results tbody tr")).to_have_count(
+        min(25, Resolution.objects.count() - 25)
+    )
 
 
 # --- issue 16: phone first, search that shows why, no dead ends (both widths, both languages) -----
