@@ -238,13 +238,15 @@ class Graph:
 
 
 def resolution_node(resolution, url=None):
-    title = f"{resolution.citation} ({resolution.year})"
+    title = resolution.citation
+    if resolution.number and str(resolution.year) not in resolution.number:
+        title += f" ({resolution.year})"  # "… 74/175 (2019)"; "… 2199 (2015)" says it already
     if resolution.title:
         title += f": {short(resolution.title)}"
     return Node(
         key=("resolution", resolution.pk),
         kind="resolution",
-        label=f"{resolution.body.display_code} {resolution.number}",
+        label=f"{resolution.body.display_code} {resolution.number or resolution.slug}",
         title=title,
         url=url or resolution.get_absolute_url(),
         group=resolution.body.code,

@@ -280,3 +280,14 @@ def test_matrix_tables_have_captions_and_scoped_headers(client):
     assert content.count("<caption") == 3
     assert content.count('<div class="table-wrap"') == 3
     assert 'scope="col"' in content and 'scope="row"' in content
+
+
+def test_node_titles_say_the_year_once(client):
+    """ "Security Council resolution 2199 (2015)", not "... (2015) (2015)"; a number without
+    its year gets it: "General Assembly resolution 74/175 (2019)"."""
+    content = client.get("/graph/").content.decode()
+    assert "Security Council resolution 2199 (2015)<" in content or (
+        "Security Council resolution 2199 (2015):" in content
+    )
+    assert "(2015) (2015)" not in content
+    assert "General Assembly resolution 74/175 (2019)" in content
