@@ -238,6 +238,8 @@ class Graph:
 
 
 def resolution_node(resolution, url=None):
+    # Without a number, its date (or year) names it: "GA 2018-12-13".
+    number = resolution.number or resolution.adopted_on or resolution.year
     title = resolution.citation
     if resolution.number and str(resolution.year) not in resolution.number:
         title += f" ({resolution.year})"  # "… 74/175 (2019)"; "… 2199 (2015)" says it already
@@ -246,7 +248,7 @@ def resolution_node(resolution, url=None):
     return Node(
         key=("resolution", resolution.pk),
         kind="resolution",
-        label=f"{resolution.body.display_code} {resolution.number or resolution.slug}",
+        label=f"{resolution.body.display_code} {number}",
         title=title,
         url=url or resolution.get_absolute_url(),
         group=resolution.body.code,

@@ -34,6 +34,9 @@ class HomeView(TemplateView):
             instruments=Instrument.objects.core(),
             instrument_count=Instrument.objects.count(),
             partners=Partner.objects.all(),
+            # Links to a list are offered only where the list is not empty (no dead end).
+            partner_counts=Resolution.objects.published().partner_counts(),
+            instrument_counts=Resolution.objects.published().instrument_counts(),
             years=Resolution.objects.published().year_counts(),
             recent=Resolution.objects.published().most_recent(6),
             relevance=Resolution.objects.published().relevance_counts(),

@@ -330,3 +330,18 @@ def test_no_public_page_leaks_notes_paths_or_dropped_sources(client):
             assert not RECALLED.search(shown), (language + url, RECALLED.search(shown))
             checked += 1
     assert checked >= 2 * (len(urls) - 1)
+
+
+@pytest.mark.django_db
+def test_home_offers_no_link_to_an_empty_list(client):
+    """Every list the home page links to by partner or instrument has results (issue 16: never
+    a dead end); a partner no resolution names says so instead."""
+    import re
+
+    content = client.get("/").content.decode()
+    links = re.findall(r'href="/resolutions/\?((?:partner|instrument)=[^"]+)"', content)
+    assert links
+    for query in links:
+        response = client.get(f"/resolutions/?{query.replace('&amp;', '&')}")
+        assert response.context["paginator"].count > 0, query
+    assert "No resolution here names ICOM yet" in content
