@@ -1,12 +1,10 @@
 """Why a record matched a keyword search: the query's words marked in a text, and the part of a
-long text around the first of them. Every piece of text is escaped; only our <mark> and the
-ellipses are added, so the result is safe whatever the record or the query holds."""
+long text around the first of them. Python finds the pieces; includes/marked.html draws them,
+escaping every piece, so the result is safe whatever the record or the query holds."""
 
 import re
 
 from django import template
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -30,25 +28,26 @@ def terms_pattern(query):
     return re.compile(r"(?<!\w)(?:" + "|".join(stems) + r")\w*", re.IGNORECASE)
 
 
-def marked(text, pattern):
-    """`text` escaped, each match of `pattern` in <mark>."""
+def parts(text, pattern):
+    """`text` cut into [(piece, matched)]: each match of `pattern` a piece of its own, for
+    includes/marked.html to draw (matched pieces in <mark>, every piece escaped there)."""
     if pattern is None:
-        return escape(text)
-    out, end = [], 0
+        return [(text, False)] if text else []
+    pieces, end = [], 0
     for match in pattern.finditer(text):
-        out += [escape(text[end : match.start()]), f"<mark>{escape(match.group())}</mark>"]
+        pieces += [(text[end : match.start()], False), (match.group(), True)]
         end = match.end()
-    out.append(escape(text[end:]))
-    return mark_safe("".join(out))
+    pieces.append((text[end:], False))
+    return [(piece, matched) for piece, matched in pieces if piece]
 
 
-@register.filter
+@register.inclusion_tag("includes/marked.html")
 def highlight(text, query):
-    """Wrap each keyword of `query` found in `text` in <mark>, escaping every piece."""
-    return marked(str(text or ""), terms_pattern(query))
+    """`text` with each keyword of `query` found in it marked."""
+    return {"parts": parts(str(text or ""), terms_pattern(query))}
 
 
-@register.filter
+@register.inclusion_tag("includes/marked.html")
 def snippet(text, query, words=30):
     """About `words` words of `text` centred on the first keyword of `query` found in it, the
     keywords marked, an ellipsis where text was cut; the start of the text if none is found."""
@@ -61,8 +60,11 @@ def snippet(text, query, words=30):
             first = 0
     start = max(0, min(first - int(words) // 2, len(tokens) - int(words)))
     end = start + int(words)
-    shown = marked(" ".join(tokens[start:end]), pattern)
-    return mark_safe(f"{'… ' if start > 0 else ''}{shown}{' …' if end < len(tokens) else ''}")
+    return {
+        "parts": parts(" ".join(tokens[start:end]), pattern),
+        "cut_before": start > 0,
+        "cut_after": end < len(tokens),
+    }
 
 
 @register.filter
