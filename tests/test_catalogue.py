@@ -2,7 +2,6 @@
 
 import ast
 import gettext
-import html
 import io
 import os
 import re
@@ -13,7 +12,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.utils import translation
 from django.utils.translation.template import templatize
 
 pytestmark = pytest.mark.django_db
@@ -22,32 +20,6 @@ BASE = Path(settings.BASE_DIR)
 PO = BASE / "locale" / "fr" / "LC_MESSAGES" / "django.po"
 MO = PO.with_suffix(".mo")
 CI = os.environ.get("CI", "").lower() == "true"
-
-
-# Interface strings of every page (the site chrome) and what a French reader sees instead.
-# Strings of some pages that a French reader must never see, on any page.
-
-
-@pytest.fixture(autouse=True)
-def _back_to_english():
-    """The active language is per thread and outlives a request: leave English behind."""
-    yield
-    translation.activate(settings.LANGUAGE_CODE)
-
-
-def page(client, url, status=200):
-    response = client.get(url)
-    assert response.status_code == status, url
-    return response.content.decode()
-
-
-def text_nodes(content):
-    """Every piece of text a reader can see or hear: text between tags and the human-readable
-    attributes (aria-label, title, placeholder, data-label, alt)."""
-    content = re.sub(r"<(script|style)\b.*?</\1>", "", content, flags=re.S)
-    attributes = re.findall(r'\b(?:aria-label|title|placeholder|data-label|alt)="([^"]*)"', content)
-    texts = re.sub(r"<[^>]+>", "\n", content).splitlines()
-    return {html.unescape(t).strip() for t in texts + attributes} - {""}
 
 
 # --- the catalogue: complete for every template and module, compiled, and current ---------------

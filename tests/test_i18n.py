@@ -51,13 +51,6 @@ NEVER_ON_FRENCH_PAGES = ["Sources and verification", "Apply filters", "Export al
 RECORD_PAGES = ["resolution", "instrument", "partner", "body", "expert group"]
 
 
-@pytest.fixture(autouse=True)
-def _back_to_english():
-    """The active language is per thread and outlives a request: leave English behind."""
-    yield
-    translation.activate(settings.LANGUAGE_CODE)
-
-
 def page(client, url, status=200):
     response = client.get(url)
     assert response.status_code == status, url
