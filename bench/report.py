@@ -68,6 +68,13 @@ def report(results):
                 f"p99 {m['p99_ms']:.2f} ms  errors {m['errors']}  (beside {run['backend']} "
                 f"{run['size']:,}, cache {run['cache']})"
             )
+    for run in results["runs"]:
+        for page, m in run.get("one_client", {}).items():
+            lines.append(
+                f"{LABELS[page]}, one client ({run['backend']} {run['size']:,}, cache "
+                f"{run['cache']}): {m['rps']:.1f} req/s  p50 {m['p50_ms']:.2f} ms  "
+                f"p99 {m['p99_ms']:.2f} ms  errors {m['errors']}"
+            )
     for backend, m in ceilings.items():
         lines.append(
             f"Ceiling ({backend:<8}) {m['rps']:>9.1f} req/s  p50 {m['p50_ms']:.2f} ms  "
@@ -113,13 +120,17 @@ def targets(results):
             }
         )
     for run in results["runs"]:
-        if run["size"] == 100_000 and run["cache"] == "off" and "rare" in run["pages"]:
-            p50 = run["pages"]["rare"]["p50_ms"]
+        # What a search costs the visitor who runs it: the median with one client, so that no
+        # request waits behind others (the table's p50 is under 8 connections).
+        alone = run.get("one_client", {}).get("rare")
+        if run["size"] == 100_000 and run["cache"] == "off" and alone:
+            p50 = alone["p50_ms"]
             verdicts.append(
                 {
                     "what": f"keyword search for a rare word, {run['backend']} 100,000, "
-                    f"uncached: median <= {SEARCH_TARGET_MS} ms",
-                    "value": f"{p50:.1f} ms",
+                    f"uncached, one client: median <= {SEARCH_TARGET_MS} ms",
+                    "value": f"{p50:.1f} ms (under 8 connections: "
+                    f"{run['pages']['rare']['p50_ms']:.1f} ms)",
                     "met": p50 <= SEARCH_TARGET_MS,
                 }
             )

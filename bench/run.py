@@ -353,6 +353,16 @@ def main():
                                 options.connections,
                                 rows,
                             )
+                            # The rare word's search is also timed alone (one client, no
+                            # queue): the time a search takes is its target.
+                            if page == "rare" and cache == "off":
+                                run.setdefault("one_client", {})[page] = measure(
+                                    "  one client",
+                                    page_url,
+                                    options.duration,
+                                    options.warmup,
+                                    1,
+                                )
                             # Uncached, a page with a target is compared with Datasette's
                             # counterpart measured right after it, not minutes earlier: the rate
                             # of a shared machine drifts (10-30% within a run, seen here), and a

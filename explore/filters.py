@@ -104,6 +104,16 @@ class ParagraphFilter(AlwaysBoundFilterSet):
         if data.get("tagged"):
             yield "tagged", data["tagged"], dict(self.TAGGED)[data["tagged"]]
 
+    def facets(self, counts):
+        """The checkbox facets, as data, with `counts` (None: not counted)."""
+        return {
+            "addressee": self.facet("addressee", counts),
+            "verb": self.facet("verb", counts, label=str.lower),
+            "activity": self.facet("activity", counts),
+            "partner": self.facet("partner", counts),
+            "body": self.facet("body", counts),
+        }
+
     # --- facets: each computed with every other filter applied, one query each
 
     def facet_counts(self):

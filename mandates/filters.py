@@ -1,6 +1,8 @@
 """The list pages' filters. Their names are the public URL contract (see README)."""
 
 import hashlib
+from dataclasses import dataclass
+from functools import cached_property
 
 import django_filters
 from django import forms
@@ -61,6 +63,45 @@ class YearRangeFormMixin:
         return data
 
 
+@dataclass(frozen=True)
+class FacetChoice:
+    """One checkbox of a facet, as data for mandates/includes/facet_choice.html."""
+
+    value: str
+    label: str
+    id: str
+    selected: bool
+    count: int | None  # the rows ticking it would keep; None when nothing was counted
+    narrowed: str  # "?query": the list with this choice alone ticked, the other filters kept
+    title: str = ""  # spells out an abbreviated label
+
+    @property
+    def leads_somewhere(self):
+        """It keeps rows, or is ticked (so it can be unticked), or nothing was counted (the
+        filters were invalid). Otherwise it is drawn greyed and cannot be ticked."""
+        return bool(self.count) or self.selected or self.count is None
+
+
+@dataclass(frozen=True)
+class Facet:
+    """A filter's checkboxes with their counts, as data for mandates/includes/facet.html."""
+
+    name: str
+    legend: str
+    choices: list
+    errors: list
+
+    @cached_property
+    def nowhere(self):
+        """The choices that would keep no row."""
+        return [choice for choice in self.choices if not choice.leads_somewhere]
+
+    @cached_property
+    def narrowed(self):
+        """{value: "?query"}: where a row's tag for a choice leads (the list narrowed to it)."""
+        return {choice.value: choice.narrowed for choice in self.choices}
+
+
 class AlwaysBoundFilterSet(django_filters.FilterSet):
     """A page with no parameters is a valid, empty filter (all rows, every facet), not an
     unbound form: so facets, counts and sort work the same with and without a query string."""
@@ -111,6 +152,33 @@ class AlwaysBoundFilterSet(django_filters.FilterSet):
             counts = self.facet_counts()
             cache.set(key, counts)
         return counts
+
+    def facet(self, name, counts, legend=None, title=None, label=str):
+        """Filter `name`'s checkboxes as data: each choice with its value, label, the count in
+        `counts` ({facet: {value: n}}, None if not counted) and whether it is ticked.
+        `title(record)` spells out a record's abbreviated label; `label` shapes every label."""
+        bound = self.form[name]
+        ticked = {str(value) for value in bound.value() or []}
+        counted = None if counts is None else counts.get(name, {})
+        query = self.data.copy()
+        query.pop("page", None)
+        choices = []
+        for index, (value, text) in enumerate(bound.field.choices):
+            record = getattr(value, "instance", None)  # a model choice's record
+            value = str(value)
+            query.setlist(name, [value])
+            choices.append(
+                FacetChoice(
+                    value=value,
+                    label=label(str(text)),
+                    id=f"{bound.auto_id}_{index}",
+                    selected=value in ticked,
+                    count=None if counted is None else counted.get(value, 0),
+                    narrowed=f"?{query.urlencode()}",
+                    title=title(record) if title and record is not None else "",
+                )
+            )
+        return Facet(name, str(legend or bound.label), choices, bound.errors)
 
     def selected_filters(self):
         """[{label, query}]: each value in force, and the query string that removes it alone."""
@@ -306,6 +374,15 @@ class ResolutionFilter(AlwaysBoundFilterSet):
             parts.append(slugify(data.get("q") or ""))
         name = "-".join(part for part in parts if part)[:120].rstrip("-")
         return f"{name}.{extension}"
+
+    def facets(self, counts):
+        """The list's checkbox facets, as data, with `counts` (None: not counted)."""
+        return {
+            "body": self.facet("body", counts, title=lambda body: body.display_name),
+            "instrument": self.facet("instrument", counts),
+            "partner": self.facet("partner", counts, legend=_("Partner named")),
+            "relevance": self.facet("relevance", counts),
+        }
 
     def facet_counts(self):
         """{facet: {value: number of resolutions}} for body, year, instrument and partner,

@@ -76,6 +76,7 @@ class FacetedListMixin(BadFilterMixin):
         facets = filterset.cached_facet_counts() if filterset.is_valid() else {}
         context.update(
             facets=facets,
+            facet_lists=filterset.facets(facets or None),
             year_facets=year_facets(facets.get("year", {})),
             selected=filterset.selected_filters(),
             page_range=page.paginator.get_elided_page_range(page.number, on_each_side=2)

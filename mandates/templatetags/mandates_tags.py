@@ -67,11 +67,3 @@ def graph_svg(graph, svg_id, title, desc, small=False):
 def graph_key(graph):
     """A drawing's key, for the link types it draws."""
     return {"graph": graph}
-
-
-@register.filter
-def unmatched(field, counts):
-    """The choices of a checkbox facet that would keep no row and are not ticked."""
-    if not counts:  # not counted (the filters were invalid): none is known to keep nothing
-        return []
-    return [c for c in field if not counts.get(c.data["value"]) and not c.data["selected"]]
