@@ -93,6 +93,8 @@ ROOT_URLCONF = "config.urls"
 # the records' pages, and the site's files (robots.txt, the sitemap, security.txt).
 PUBLIC_NAMESPACES = ("mandates", "explore", "instruments", "partners", "site")
 WSGI_APPLICATION = "config.wsgi.application"
+# SQLite's search index is made and kept by SQL of its own, never dumped or loaded.
+DATABASE_ROUTERS = ["mandates.models.search.SearchIndexRouter"]
 
 TEMPLATES = [
     {

@@ -108,8 +108,10 @@ def recorded_texts():
     texts = set()
     for app in ("core", "mandates", "instruments", "partners"):
         for model in apps.get_app_config(app).get_models():
-            if (app, model._meta.model_name) in INTERFACE or model._meta.model_name.startswith(
-                "historical"
+            if (
+                (app, model._meta.model_name) in INTERFACE
+                or model._meta.model_name.startswith("historical")
+                or not model._meta.managed  # SQLite's search index: the records' own words
             ):
                 continue
             fields = [

@@ -8,7 +8,7 @@ from mandates.models.links import ResolutionCitation, ResolutionInstrument
 from mandates.models.paragraphs import Paragraph
 from mandates.models.reference_page import OpenQuestion, PageEntry
 from mandates.models.resolutions import Resolution
-from mandates.models.search import RESOLUTION_SEARCH_VECTOR
+from mandates.models.search import RESOLUTION_SEARCH_VECTOR, ResolutionWords
 
 __all__ = [
     "RESOLUTION_SEARCH_VECTOR",
@@ -25,5 +25,6 @@ __all__ = [
     "Resolution",
     "ResolutionCitation",
     "ResolutionInstrument",
+    "ResolutionWords",
     "undocs_links",
 ]

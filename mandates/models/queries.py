@@ -6,7 +6,6 @@ from django.contrib.postgres.search import (
 )
 from django.db import connections
 from django.db.models import Count, F, Prefetch, Q
-from django.db.models.expressions import RawSQL
 
 from core.models import PublishableQuerySet, Status
 from instruments.models import Instrument
@@ -51,18 +50,10 @@ class ResolutionQuerySet(PublishableQuerySet):
         match = fts5_query(text)
         if match is None:
             return self.none()
-        # Ranked as PostgreSQL's is, best first: FTS5's bm25 (lower is better) of each match.
-        rank = RawSQL(
-            "SELECT bm25(mandates_resolution_fts) FROM mandates_resolution_fts"
-            " WHERE mandates_resolution_fts MATCH %s AND rowid = mandates_resolution.id",
-            [match],
+        # Ranked as PostgreSQL's is, best first: FTS5's rank (bm25, lower is better).
+        return self.filter(words__document__match=match).order_by(
+            "words__rank", *self.model._meta.ordering
         )
-        return self.filter(
-            pk__in=RawSQL(
-                "SELECT rowid FROM mandates_resolution_fts WHERE mandates_resolution_fts MATCH %s",
-                [match],
-            )
-        ).order_by(rank.asc(), *self.model._meta.ordering)
 
     def linked_to(self, instruments):
         """Linked to any of these instruments (a subquery on the link table: a resolution

@@ -19,12 +19,13 @@ RECORD_APPS = ("instruments", "partners", "mandates")
 
 def record_models():
     """The models whose rows a backup holds. Their change histories (django-simple-history
-    tables) are an audit log kept by the database's own backups, not records."""
+    tables) are an audit log kept by the database's own backups, not records; tables Django
+    does not manage (SQLite's search index, kept by triggers) are derived from the records."""
     return [
         model
         for label in RECORD_APPS
         for model in apps.get_app_config(label).get_models()
-        if not issubclass(model, HistoricalChanges)
+        if model._meta.managed and not issubclass(model, HistoricalChanges)
     ]
 
 
