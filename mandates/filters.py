@@ -138,7 +138,10 @@ class AlwaysBoundFilterSet(django_filters.FilterSet):
     def cached_facet_counts(self):
         """facet_counts(), kept in the default cache until any record changes (the data
         version is part of the key, as it is of the page cache's): the counts depend on the
-        filters and the data alone, and a list's visitors ask for the same few filters."""
+        filters and the data alone, and a list's visitors ask for the same few filters.
+        None while the filters are invalid."""
+        if not self.is_valid():
+            return None
         given = sorted(
             (name, value)
             for name in self.filters

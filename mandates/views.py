@@ -1,7 +1,7 @@
 import re
 
 from django.db.models import Count
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -27,19 +27,23 @@ class HomeView(TemplateView):
     template_name = "home.html"
 
     def get_context_data(self, **kwargs):
-        bodies = Body.objects.with_counts()
+        # The counts are the unfiltered list's facets, kept per data version: each link's
+        # count is the length of the list it leads to. Links to a list are offered only where
+        # the list is not empty (no dead end).
+        counts = ResolutionFilter(QueryDict(), queryset=Resolution.objects.for_list())
+        counts = counts.cached_facet_counts()
         return super().get_context_data(
-            bodies=bodies,
-            resolution_count=sum(b.resolution_count for b in bodies),
+            bodies=Body.objects.all(),
+            body_counts=counts["body"],
+            resolution_count=sum(counts["body"].values()),
             instruments=Instrument.objects.core(),
             instrument_count=Instrument.objects.count(),
             partners=Partner.objects.all(),
-            # Links to a list are offered only where the list is not empty (no dead end).
-            partner_counts=Resolution.objects.published().partner_counts(),
-            instrument_counts=Resolution.objects.published().instrument_counts(),
-            years=Resolution.objects.published().year_counts(),
+            partner_counts=counts["partner"],
+            instrument_counts=counts["instrument"],
+            years=sorted(counts["year"].items(), reverse=True),
             recent=Resolution.objects.published().most_recent(6),
-            relevance=Resolution.objects.published().relevance_counts(),
+            relevance=counts["relevance"],
             brief=Paragraph.objects.mandate_in_brief(),
             **kwargs,
         )
@@ -73,11 +77,11 @@ class FacetedListMixin(BadFilterMixin):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         filterset, page = self.filterset, context["page_obj"]
-        facets = filterset.cached_facet_counts() if filterset.is_valid() else {}
+        facets = filterset.cached_facet_counts()
         context.update(
-            facets=facets,
-            facet_lists=filterset.facets(facets or None),
-            year_facets=year_facets(facets.get("year", {})),
+            facets=facets or {},
+            facet_lists=filterset.facets(facets),
+            year_facets=year_facets(facets["year"] if facets else {}),
             selected=filterset.selected_filters(),
             page_range=page.paginator.get_elided_page_range(page.number, on_each_side=2)
             if page

@@ -171,15 +171,6 @@ class ResolutionQuerySet(PublishableQuerySet):
         counts.update(rows.values_list("relevance", "n"))
         return counts
 
-    def year_counts(self):
-        """[(year, n), ...], newest first: one grouped query."""
-        return list(
-            self.order_by("-year")
-            .values_list("year")
-            .annotate(n=Count("*"))  # COUNT(*): the (year, body) index alone answers it
-            .values_list("year", "n")
-        )
-
     def most_recent(self, n=5):
         return self.select_related("body").order_by("-year", F("adopted_on").desc(nulls_last=True))[
             :n
