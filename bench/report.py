@@ -34,6 +34,14 @@ def fmt_ratio(value):
     return "-" if value is None else f"{value:.2f}x"
 
 
+def figures(m):
+    """A measurement in one line: rate, latencies and errors."""
+    return (
+        f"{m['rps']:>9.1f} req/s  p50 {m['p50_ms']:.2f} ms  p99 {m['p99_ms']:.2f} ms  "
+        f"errors {m['errors']}"
+    )
+
+
 def report(results):
     peers = results.get("datasette", {})
     ceilings = results.get("ceiling", {})
@@ -57,29 +65,21 @@ def report(results):
             )
     lines.append("")
     for name, m in peers.items():
-        lines.append(
-            f"Datasette {name:<8} {m['rps']:>9.1f} req/s  p50 {m['p50_ms']:.2f} ms  "
-            f"p99 {m['p99_ms']:.2f} ms  errors {m['errors']}  {m['url']}"
-        )
+        lines.append(f"Datasette {name:<8} {figures(m)}  {m['url']}")
     for run in results["runs"]:
         for name, m in run.get("peers", {}).items():
             lines.append(
-                f"Datasette {name:<8} {m['rps']:>9.1f} req/s  p50 {m['p50_ms']:.2f} ms  "
-                f"p99 {m['p99_ms']:.2f} ms  errors {m['errors']}  (beside {run['backend']} "
+                f"Datasette {name:<8} {figures(m)}  (beside {run['backend']} "
                 f"{run['size']:,}, cache {run['cache']})"
             )
     for run in results["runs"]:
         for page, m in run.get("one_client", {}).items():
             lines.append(
                 f"{LABELS[page]}, one client ({run['backend']} {run['size']:,}, cache "
-                f"{run['cache']}): {m['rps']:.1f} req/s  p50 {m['p50_ms']:.2f} ms  "
-                f"p99 {m['p99_ms']:.2f} ms  errors {m['errors']}"
+                f"{run['cache']}): {figures(m).strip()}"
             )
     for backend, m in ceilings.items():
-        lines.append(
-            f"Ceiling ({backend:<8}) {m['rps']:>9.1f} req/s  p50 {m['p50_ms']:.2f} ms  "
-            f"p99 {m['p99_ms']:.2f} ms  errors {m['errors']}"
-        )
+        lines.append(f"Ceiling ({backend:<8}) {figures(m)}")
     lines += ["", "Targets (ratios within this run):"]
     for verdict in results["targets"]:
         lines.append(

@@ -1,17 +1,9 @@
 """The instruments' pages in the sitemap (config/site.py), in each interface language."""
 
-from django.contrib.sitemaps import Sitemap
-
+from core.sitemaps import RecordSitemap
 from instruments.models import Instrument
 
 
-class InstrumentSitemap(Sitemap):
-    i18n = True
-    alternates = True
-    x_default = True
-
-    def lastmod(self, record):
-        return record.updated_at
-
+class InstrumentSitemap(RecordSitemap):
     def items(self):
         return Instrument.objects.all()

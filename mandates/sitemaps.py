@@ -1,18 +1,10 @@
 """The sitemap's sections for this app (config/site.py puts them together): every page in each
 interface language, with its alternates in the others (hreflang)."""
 
-from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
+from core.sitemaps import I18nSitemap, RecordSitemap
 from mandates.models import Body, ExpertGroup, Resolution
-
-
-class I18nSitemap(Sitemap):
-    """Each item once per language of settings.LANGUAGES, with <xhtml:link> alternates."""
-
-    i18n = True
-    alternates = True
-    x_default = True
 
 
 class SectionSitemap(I18nSitemap):
@@ -35,13 +27,6 @@ class SectionSitemap(I18nSitemap):
 
     def location(self, item):
         return reverse(item)
-
-
-class RecordSitemap(I18nSitemap):
-    """Records: <lastmod> is when the record last changed."""
-
-    def lastmod(self, record):
-        return record.updated_at
 
 
 class ResolutionSitemap(RecordSitemap):

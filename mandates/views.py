@@ -30,8 +30,8 @@ class HomeView(TemplateView):
         # The counts are the unfiltered list's facets, kept per data version: each link's
         # count is the length of the list it leads to. Links to a list are offered only where
         # the list is not empty (no dead end).
-        counts = ResolutionFilter(QueryDict(), queryset=Resolution.objects.for_list())
-        counts = counts.cached_facet_counts()
+        unfiltered = ResolutionFilter(QueryDict(), queryset=Resolution.objects.for_list())
+        counts = unfiltered.cached_facet_counts()
         return super().get_context_data(
             bodies=Body.objects.all(),
             body_counts=counts["body"],

@@ -1,17 +1,9 @@
 """The partners' pages in the sitemap (config/site.py), in each interface language."""
 
-from django.contrib.sitemaps import Sitemap
-
+from core.sitemaps import RecordSitemap
 from partners.models import Partner
 
 
-class PartnerSitemap(Sitemap):
-    i18n = True
-    alternates = True
-    x_default = True
-
-    def lastmod(self, record):
-        return record.updated_at
-
+class PartnerSitemap(RecordSitemap):
     def items(self):
         return Partner.objects.all()
