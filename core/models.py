@@ -8,7 +8,10 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import URLValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+
+from core.text import joined
 
 
 def errors_of(check):
@@ -206,6 +209,19 @@ class Sourced(Versioned):
     """
 
     KEY_FIELDS = ()  # the facts that identify and date the record; each model names its own
+    # How the status sentence names each key fact (verification_statement), translatable.
+    KEY_FACT_NAMES = {
+        "number": pgettext_lazy("a key fact of a record", "number"),
+        "title": pgettext_lazy("a key fact of a record", "title"),
+        "name": pgettext_lazy("a key fact of a record", "name"),
+        "full_name": _("full name"),
+        "adopted_on": _("date of adoption"),
+        "year": _("year of adoption"),
+        "summary": _("what it asks"),
+        "starts_on": _("first day"),
+        "ends_on": _("last day"),
+        "place": pgettext_lazy("a key fact of a record", "place"),
+    }
 
     verification = models.CharField(
         max_length=12,
@@ -268,6 +284,52 @@ class Sourced(Versioned):
     @property
     def unverified_key_fields(self):
         return [name for name in self.KEY_FIELDS if name in (self.unverified_fields or [])]
+
+    # --- what the status vouches for, in words (the record page and the exports)
+
+    def key_fact_name(self, name):
+        return self.KEY_FACT_NAMES.get(name) or self._meta.get_field(name).verbose_name
+
+    @property
+    def missing_key_fields(self):
+        """The key facts nobody could establish: empty, and so not part of what is vouched for."""
+        return [name for name in self.KEY_FIELDS if getattr(self, name) in (None, "")]
+
+    def established_key_facts(self):
+        """The names of the key facts that are known and were read in a source: what the
+        status vouches for. A model may name them with their values (Resolution does)."""
+        left_out = {*self.missing_key_fields, *self.unverified_key_fields}
+        return [self.key_fact_name(name) for name in self.KEY_FIELDS if name not in left_out]
+
+    @property
+    def verification_statement(self):
+        """The status and what it covers, in the page's language, built from KEY_FIELDS: "Confirmed:
+        year of adoption (2022); not established: number, title and date of adoption." The
+        record page and every export say the same words."""
+        status = str(Verification(self.verification).label)
+        if self.verification != Verification.UNVERIFIED:
+            facts = self.established_key_facts()
+            first = gettext("%(status)s: %(facts)s") % {"status": status, "facts": joined(facts)}
+            parts = [first if facts else status]
+        elif self.unverified_key_fields or self.source_list:
+            parts = [status]
+        else:
+            parts = [gettext("%(status)s: no source is listed yet") % {"status": status}]
+        missing = [self.key_fact_name(name) for name in self.missing_key_fields]
+        if missing:
+            parts.append(gettext("not established: %(facts)s") % {"facts": joined(missing)})
+        unread = [
+            self.key_fact_name(name)
+            for name in self.unverified_key_fields
+            if name not in self.missing_key_fields
+        ]
+        if unread:
+            parts.append(gettext("not yet read in a source: %(facts)s") % {"facts": joined(unread)})
+        statement = parts[0]
+        for part in parts[1:]:
+            # Translators: one part of a record's status after another ("…; not established: …").
+            statement = gettext("%(statement)s; %(part)s") % {"statement": statement, "part": part}
+        return statement + "."
 
     def derived_verification(self):
         if self.unverified_key_fields:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from mandates.filters import (
     AlwaysBoundFilterSet,
     SlugMultipleChoiceFilter,
+    Widening,
     YearFilter,
     unknown_value_messages,
 )
@@ -20,9 +21,16 @@ from partners.models import Partner
 
 
 class ParagraphFilter(AlwaysBoundFilterSet):
-    """The paragraph list's filters (/paragraphs/). Their names are the public URL contract."""
+    """The paragraph list's filters (/paragraphs/). Their names are the public URL contract.
+
+    `addressee` and `assistance` act together (apply()): addressee=unodc keeps the paragraphs
+    addressed to UNODC; with assistance=include, also those naming UNODC's assistance (States
+    asked to act with UNODC's help), which is how the Security Council asks for UNODC's work."""
 
     TAGGED = [("yes", _("Tagged")), ("no", _("Untagged"))]
+    # Widening removes a year range as one, and an addressee with the assistance it widens.
+    FILTER_GROUPS = (("year_from", "year_to"), ("addressee", "assistance"))
+    ASSISTANCE = [("include", _("Also those naming the addressee's assistance"))]
 
     addressee = SlugMultipleChoiceFilter(
         field_name="addressees__slug",
@@ -30,6 +38,14 @@ class ParagraphFilter(AlwaysBoundFilterSet):
         queryset=Addressee.objects.all(),
         error_messages=unknown_value_messages(_("There is no addressee “%(value)s”.")),
         label=_("Addressed to"),
+    )
+    assistance = django_filters.MultipleChoiceFilter(
+        choices=ASSISTANCE,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "invalid_choice": _("Assistance is “include” or left out, not “%(value)s”.")
+        },
+        label=_("Assistance"),
     )
     verb = django_filters.MultipleChoiceFilter(
         field_name="verb",
@@ -76,6 +92,7 @@ class ParagraphFilter(AlwaysBoundFilterSet):
         model = Paragraph
         fields = [
             "addressee",
+            "assistance",
             "verb",
             "activity",
             "partner",
@@ -95,9 +112,38 @@ class ParagraphFilter(AlwaysBoundFilterSet):
     def filter_tagged(self, queryset, name, value):
         return queryset.tagged() if value == "yes" else queryset.untagged()
 
+    def apply(self, queryset, values):
+        """As every FilterSet does, but `addressee` with `assistance`: addressed to one of the
+        addressees, or (assistance=include) naming the assistance of one of them."""
+        values = dict(values)
+        addressees = values.pop("addressee", None)
+        assistance = "include" in (values.pop("assistance", None) or [])
+        queryset = super().apply(queryset, values)
+        return queryset.addressed_to(addressees, assistance) if addressees else queryset
+
+    @property
+    def includes_assistance(self):
+        return self.is_valid() and "include" in (self.form.cleaned_data.get("assistance") or [])
+
+    def widenings(self):
+        """Before any filter is removed: the same addressees, with the paragraphs naming
+        their assistance included."""
+        steps = super().widenings()
+        data = self.form.cleaned_data
+        if data.get("addressee") and not self.includes_assistance:
+            query = self.data.copy()
+            query.setlist("assistance", ["include"])
+            values = {**data, "assistance": ["include"]}
+            labels = [label for name, _value, label in self.chosen() if name == "addressee"]
+            steps.insert(0, Widening("assistance", labels, query, values))
+        return steps
+
     def chosen(self):
         data = self.form.cleaned_data
-        yield from self.chosen_records("addressee", "activity", "partner", "body")
+        yield from self.chosen_records("addressee")
+        if self.includes_assistance:
+            yield "assistance", "include", _("Including assistance named")
+        yield from self.chosen_records("activity", "partner", "body")
         for verb in data.get("verb") or []:
             yield "verb", verb, Paragraph.Verb(verb).label
         yield from self.chosen_years()
@@ -108,6 +154,7 @@ class ParagraphFilter(AlwaysBoundFilterSet):
         """The checkbox facets, as data, with `counts` (None: not counted)."""
         return {
             "addressee": self.facet("addressee", counts),
+            "assistance": self.facet("assistance", counts),
             "verb": self.facet("verb", counts, label=str.lower),
             "activity": self.facet("activity", counts),
             "partner": self.facet("partner", counts),
@@ -118,12 +165,15 @@ class ParagraphFilter(AlwaysBoundFilterSet):
 
     def facet_counts(self):
         paragraphs = Paragraph.objects.published().order_by()
+        with_assistance = {
+            **{k: v for k, v in self.form.cleaned_data.items() if k != "sort"},
+            "assistance": ["include"],
+        }
         return {
-            "addressee": dict(
-                Addressee.objects.filter(paragraphs__in=self.without("addressee"))
-                .values_list("slug")
-                .annotate(n=Count("paragraphs", distinct=True))
-            ),
+            "addressee": self.without("addressee").addressee_counts(self.includes_assistance),
+            "assistance": {
+                "include": self.apply(self.queryset.all(), with_assistance).order_by().count()
+            },
             "verb": dict(
                 paragraphs.filter(pk__in=self.without("verb"))
                 .exclude(verb="")

@@ -20,6 +20,7 @@ from mandates.graph import (
     resolution_node,
     route,
     stack,
+    width_for,
 )
 
 GRAPH_CAP = 300  # nodes the citation graph draws at most
@@ -76,12 +77,18 @@ def citation_graph(resolutions, cap=None):
     if instruments:
         graph.columns.append(Column(_("Instruments"), x, INSTRUMENT_WIDTH))
         x += INSTRUMENT_WIDTH + SIDE_GAP
+    # A column is as wide as its longest name needs (a resolution without a number is named
+    # by its date: "GA res. of 13 Dec 2018"), and never narrower than RESOLUTION_WIDTH.
+    body_width = dict.fromkeys(body_order, RESOLUTION_WIDTH - 12)
+    for r in resolutions:
+        code = r.body.code
+        body_width[code] = max(body_width[code], width_for(by_pk[r.pk].label))
     body_x = {}
     graph.band_x = x - 42
     for code in body_order:
         body_x[code] = x
-        graph.columns.append(Column(code, x, RESOLUTION_WIDTH - 12))
-        x += RESOLUTION_WIDTH + BODY_GAP
+        graph.columns.append(Column(code, x, body_width[code]))
+        x += body_width[code] + 12 + BODY_GAP
     x -= BODY_GAP
     graph.band_width = x - graph.band_x + 12
     partner_x = x + SIDE_GAP
@@ -102,7 +109,7 @@ def citation_graph(resolutions, cap=None):
         for code, nodes in per_year[year].items():
             for j, node in enumerate(nodes):  # already in chronological order
                 node.x, node.y = body_x[code], y + 4 + j * PITCH
-                node.width = RESOLUTION_WIDTH - 12
+                node.width = body_width[code]
         y += height
     bottom = y
 

@@ -4,7 +4,9 @@ the expert group meetings, as coordinates for explore/timeline.html, which draws
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from mandates.graph import FONT_SIZE, MARGIN, loop, resolution_node, svg_number
 
@@ -104,8 +106,15 @@ class Timeline:
 
 
 def short_number(resolution):
-    """The number without what the axis already says: "2199 (2015)" -> "2199"."""
-    return resolution.number.split(" (")[0]
+    """What a mark says under it, without what its row (the body) and the axis (the year)
+    say already: "2199" for "2199 (2015)", "66/180"; without a number, the day it was adopted
+    ("13 Dec", « 13 déc. »), or where that is not known either, its kind ("res."). Its title
+    and the table name it in full."""
+    if resolution.number:
+        return resolution.number.split(" (")[0]
+    if resolution.adopted_on:
+        return date_format(resolution.adopted_on, pgettext("day and month: 12 Feb", "j M"))
+    return str(resolution.KIND_ABBREVIATIONS[resolution.kind])
 
 
 def lanes(marks):

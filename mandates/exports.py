@@ -1,15 +1,20 @@
 """Exports of exactly the filtered set of resolutions: every row, not one page.
 
-CSV and JSON carry the same columns; BibTeX and RIS are for reference managers.
+CSV and JSON carry the same columns; BibTeX and RIS are for reference managers. Each names a
+resolution as its page does (Resolution.name, .citation: "GA resolution of 6 December 2021"
+where no number is known) and states its verification in the page's words
+(Sourced.verification_statement), in the language of the address (/fr/resolutions/export.bib).
 """
 
 import csv
 import json
+import re
 from urllib.parse import quote
 
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.utils import translation
 from django.utils.encoding import iri_to_uri
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -27,11 +32,14 @@ COLUMNS = [
     "instruments",
     "partners",
     "paragraphs",
-    "verified",
     "verification",
     "relevance",
     "kind",
     "official_text",
+    # In the language of the address (/fr/…: French), as the record page says them:
+    "name",
+    "citation",
+    "verification_statement",
 ]
 CHUNK = 2000  # rows fetched (with their prefetches) per round trip
 # Feeds and exports may be kept this long by browsers and caches: a change shows within minutes.
@@ -39,6 +47,7 @@ CACHE_SECONDS = 300
 # Classic BibTeX's month macros, which every standard style knows (`date` is biblatex's alone).
 BIBTEX_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 UN_LANGUAGE_CODES = ("ar", "zh", "en", "fr", "ru", "es")
+LINE_BREAKS = re.compile(r"[ \t\r\n\f\v]+")  # runs of ASCII white space; a no-break space stays
 
 
 def as_row(resolution, base_url=""):
@@ -56,11 +65,13 @@ def as_row(resolution, base_url=""):
         "instruments": [i.slug for i in resolution.instruments.all()],
         "partners": [p.slug for p in resolution.partners.all()],
         "paragraphs": [p.number for p in resolution.paragraphs.all()],
-        "verified": resolution.is_confirmed,
         "verification": resolution.verification,
         "relevance": resolution.relevance,
         "kind": resolution.kind,
         "official_text": official_text_url(resolution),
+        "name": capfirst(resolution.name),
+        "citation": capfirst(resolution.citation),
+        "verification_statement": resolution.verification_statement,
     }
 
 
@@ -120,25 +131,28 @@ def bibtex_entry(resolution, base_url, language="en"):
     """A @misc entry as classic BibTeX styles and biblatex both read it: the title in double
     braces (styles keep its capitals: "United Nations", "UNESCO"), the corporate author in
     braces (never split into first and last names), `year` and `month` beside biblatex's
-    `date`, the official text as `url` and `howpublished`, this record's page in `note`."""
+    `date`, the official text as `url` and `howpublished`, this record's page and its
+    verification in `note`. Without a title, the title is its citation ("General Assembly
+    resolution of 13 December 2018"); without a number or symbol, there is no `number`."""
     key = f"{resolution.body.slug}-{resolution.slug}"
+    title = resolution.title or capfirst(resolution.citation)
     fields = [
         ("author", "{" + bibtex_escape(resolution.body.name) + "}"),
-        ("title", "{" + bibtex_escape(resolution.title or f"Resolution {resolution.number}") + "}"),
+        ("title", "{" + bibtex_escape(title) + "}"),
         ("year", str(resolution.year)),
     ]
     if resolution.adopted_on:
         fields.append(("month", BIBTEX_MONTHS[resolution.adopted_on.month - 1]))
         fields.append(("date", resolution.adopted_on.isoformat()))
-    fields.append(("number", bibtex_escape(resolution.display_symbol or resolution.number)))
+    if resolution.display_symbol or resolution.number:
+        fields.append(("number", bibtex_escape(resolution.display_symbol or resolution.number)))
     official = official_text_url(resolution, language)
     if official:
         fields.append(("howpublished", official.replace("%", r"\%")))  # % starts a LaTeX comment
         fields.append(("url", official))
-    notes = [bibtex_escape(resolution.citation) + "."]
+    notes = [bibtex_escape(capfirst(resolution.citation)) + "."]
     notes.append("Mandate Reference: " + base_url + resolution.get_absolute_url())
-    if not resolution.is_confirmed:
-        notes.append("Unverified record.")
+    notes.append(bibtex_escape(resolution.verification_statement))
     fields.append(("note", " ".join(notes)))
     lines = [
         f"  {name} = {value}" if name == "month" else f"  {name} = {{{value}}}"
@@ -148,24 +162,27 @@ def bibtex_entry(resolution, base_url, language="en"):
 
 
 def ris_entry(resolution, base_url):
+    """A GOVDOC record: its title, or without one its citation, as TI; its symbol (or number)
+    as M1, left out where neither is known; its citation and its verification as N1."""
     lines = [
         ("TY", "GOVDOC"),
         ("AU", resolution.body.name),
-        ("TI", resolution.title or f"Resolution {resolution.number}"),
+        ("TI", resolution.title or capfirst(resolution.citation)),
         ("PY", str(resolution.year)),
     ]
     if resolution.adopted_on:
         lines.append(("DA", resolution.adopted_on.strftime("%Y/%m/%d")))
+    if resolution.display_symbol or resolution.number:
+        lines.append(("M1", resolution.display_symbol or resolution.number))
     lines += [
-        ("M1", resolution.display_symbol or resolution.number),
         ("UR", base_url + resolution.get_absolute_url()),
-        ("N1", resolution.citation),
+        ("N1", capfirst(resolution.citation)),
+        ("N1", resolution.verification_statement),
     ]
-    if not resolution.is_confirmed:
-        lines.append(("N1", "Unverified record in Mandate Reference"))
     lines.append(("ER", ""))
-    # RIS is line-based: a value must not break its line.
-    return "".join(f"{tag}  - {' '.join(value.split())}\r\n" for tag, value in lines)
+    # RIS is line-based: a value must not break its line (the no-break spaces of French
+    # punctuation stay).
+    return "".join(f"{tag}  - {LINE_BREAKS.sub(' ', value).strip()}\r\n" for tag, value in lines)
 
 
 class ResolutionExportView(View):

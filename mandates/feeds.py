@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from mandates.exports import CACHE_SECONDS
@@ -87,14 +88,18 @@ class ResolutionFeed(Feed):
     # --- its entries
 
     def item_title(self, resolution):
-        label = f"{resolution.body.code} {resolution.number}"
-        return f"{label}: {resolution.title}" if resolution.title else label
+        """Its name in the feed's language, then its title: "SC resolution 2199 (2015): …",
+        « Résolution de l'AG du 13 décembre 2018 : … »."""
+        name = capfirst(resolution.name)
+        if resolution.title:
+            return _("%(name)s: %(title)s") % {"name": name, "title": resolution.title}
+        return name
 
     def item_link(self, resolution):
         return resolution.get_absolute_url()
 
     def item_description(self, resolution):
-        parts = [resolution.citation + "."]
+        parts = [capfirst(resolution.citation) + ".", resolution.verification_statement]
         if resolution.summary:
             parts.append(resolution.summary)
         if not resolution.adopted_on:

@@ -11,6 +11,7 @@ from django.utils.text import slugify
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.text import joined
 from instruments.models import Instrument
 from mandates.models import Body, Resolution
 from pagecache import version
@@ -82,6 +83,24 @@ class FacetChoice:
         return bool(self.count) or self.selected or self.count is None
 
 
+@dataclass
+class Widening:
+    """A list one step wider than an empty one: what changed (`kind`: "drop", a filter
+    removed, or "assistance", paragraphs naming the addressee's assistance included), the
+    labels of the filters removed, the parameters (`query`, a QueryDict) and the cleaned
+    values of that list, and once counted, how many rows it has."""
+
+    kind: str
+    labels: list
+    query: object
+    values: dict
+    count: int = 0
+
+    @property
+    def link(self):
+        return f"?{self.query.urlencode()}"
+
+
 @dataclass(frozen=True)
 class Facet:
     """A filter's checkboxes with their counts, as data for mandates/includes/facet.html."""
@@ -126,14 +145,64 @@ class AlwaysBoundFilterSet(django_filters.FilterSet):
             return type(form_class.__name__, (YearRangeFormMixin, form_class), {})
         return form_class
 
+    def apply(self, queryset, values):
+        """The rows these filter values ({name: cleaned value}) let through: the list's own
+        filtering (filter_queryset), and the facets' and the wider suggestion's, which leave
+        some filters out. A FilterSet whose filters act together overrides it."""
+        for name, value in values.items():
+            queryset = self.filters[name].filter(queryset, value)
+        return queryset
+
+    def filter_queryset(self, queryset):
+        return self.apply(queryset, self.form.cleaned_data)
+
     def without(self, *names):
         """The rows every filter but `names` lets through (the sort aside): what a facet
         counts, each facet applying every other filter."""
-        queryset = self.queryset.all()
-        for name, value in self.form.cleaned_data.items():
-            if name not in names and name != "sort":
-                queryset = self.filters[name].filter(queryset, value)
-        return queryset.order_by()
+        values = self.form.cleaned_data
+        kept = {name: value for name, value in values.items() if name not in {*names, "sort"}}
+        return self.apply(self.queryset.all(), kept).order_by()
+
+    # --- no result: the nearest wider list that has some
+
+    # Parameters removed together to widen a list (a year range is one filter).
+    FILTER_GROUPS = (("year_from", "year_to"),)
+
+    def widenings(self):
+        """[Widening] one step wider than these filters, not yet counted: each filter in force
+        removed on its own (all its values). A subclass adds its own kinds."""
+        data, chosen = self.form.cleaned_data, list(self.chosen())
+        groups = [*self.FILTER_GROUPS]
+        grouped = {name for group in groups for name in group}
+        groups += [(name,) for name in self.filters if name not in grouped and name != "sort"]
+        steps = []
+        for group in groups:
+            if not any(v.strip() for name in group for v in self.data.getlist(name)):
+                continue
+            query = self.data.copy()
+            for name in group:
+                query.pop(name, None)
+            values = {name: value for name, value in data.items() if name not in group}
+            labels = [str(label) for name, _value, label in chosen if name in group]
+            steps.append(Widening("drop", labels, query, values))
+        return steps
+
+    def nearest_wider(self):
+        """The smallest list, one step wider than these filters, that is not empty (a filter
+        removed, or what a subclass offers), as a Widening with its count and its "?query";
+        None if the filters are invalid or no such step has rows. One count a step."""
+        if not self.is_valid():
+            return None
+        best = None
+        for step in self.widenings():
+            values = {name: value for name, value in step.values.items() if name != "sort"}
+            count = self.apply(self.queryset.all(), values).order_by().count()
+            if count and (best is None or count < best.count):
+                best = step
+                best.count = count
+        if best is not None:
+            best.query.pop("page", None)
+        return best
 
     def cached_facet_counts(self):
         """facet_counts(), kept in the default cache until any record changes (the data
@@ -398,15 +467,3 @@ class ResolutionFilter(AlwaysBoundFilterSet):
             "partner": self.without("partner").partner_counts(),
             "relevance": self.without("relevance").relevance_counts(),
         }
-
-
-def joined(names, conjunction=None):
-    """ "A", "A and B", "A, B and C" (or another conjunction), in the page's language."""
-    names = [str(name) for name in names]
-    if len(names) < 2:
-        return "".join(names)
-    return gettext("%(first)s %(conjunction)s %(last)s") % {
-        "first": ", ".join(names[:-1]),
-        "conjunction": conjunction or gettext("and"),
-        "last": names[-1],
-    }

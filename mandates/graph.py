@@ -8,10 +8,13 @@ QuerySet methods make) and return nodes, edges and coordinates; the templates dr
 drawing: every order below ends on a unique key.
 """
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.utils.html import conditional_escape
+from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 # Colours: 3:1 or better against white for lines (WCAG 1.4.11), 4.5:1 for text.
@@ -100,6 +103,11 @@ def fit(text, width, char_width=CHAR_WIDTH, padding=12):
     """The text, shortened with an ellipsis to fit `width` pixels."""
     room = max(int((width - padding) / char_width), 4)
     return text if len(text) <= room else text[: room - 1].rstrip() + "…"
+
+
+def width_for(text, char_width=CHAR_WIDTH, padding=12):
+    """The width in whole pixels that fit() needs to show `text` whole."""
+    return math.ceil(len(text) * char_width + padding)
 
 
 def short(text, limit=120):
@@ -238,17 +246,16 @@ class Graph:
 
 
 def resolution_node(resolution, url=None):
-    # Without a number, its date (or year) names it: "GA 2018-12-13".
-    number = resolution.number or resolution.adopted_on or resolution.year
-    title = resolution.citation
+    # Its short name: "GA 66/180"; without a number, "GA res. of 13 Dec 2018".
+    title = capfirst(resolution.citation)
     if resolution.number and str(resolution.year) not in resolution.number:
         title += f" ({resolution.year})"  # "… 74/175 (2019)"; "… 2199 (2015)" says it already
     if resolution.title:
-        title += f": {short(resolution.title)}"
+        title = gettext("%(name)s: %(title)s") % {"name": title, "title": short(resolution.title)}
     return Node(
         key=("resolution", resolution.pk),
         kind="resolution",
-        label=f"{resolution.body.display_code} {number}",
+        label=resolution.short_name,
         title=title,
         url=url or resolution.get_absolute_url(),
         group=resolution.body.code,
@@ -345,7 +352,7 @@ def neighbourhood(resolution, linked):
     endorses or names (right). `linked` is resolution.linked(): no query here, and each linked
     record's address is the `url` it carries."""
     centre = resolution_node(resolution)
-    centre.width = CENTRE_WIDTH
+    centre.width = max(CENTRE_WIDTH, width_for(centre.label))
     left, right, edges = {}, {}, []
     for link in sorted(
         linked["cited_by"],
@@ -379,19 +386,24 @@ def neighbourhood(resolution, linked):
 
     graph = Graph(edges=edges, node_count=1 + len(left) + len(right))
     x = MARGIN
+    # A side is wide enough for its resolutions' names (instruments' long names are cut).
+    left_width = max([SIDE_WIDTH, *(width_for(node.label) for node in left.values())])
+    right_width = max(
+        [SIDE_WIDTH, *(width_for(n.label) for n in right.values() if n.kind == "resolution")]
+    )
     if left:
-        graph.columns.append(Column(_("Cited by"), x, SIDE_WIDTH))
+        graph.columns.append(Column(_("Cited by"), x, left_width))
         for i, node in enumerate(left.values()):
-            node.x, node.y, node.width = x, TOP + i * PITCH, SIDE_WIDTH
-        x += SIDE_WIDTH + HOOD_GAP
+            node.x, node.y, node.width = x, TOP + i * PITCH, left_width
+        x += left_width + HOOD_GAP
     centre.x = x
-    graph.columns.append(Column(_("This resolution"), x, CENTRE_WIDTH))
-    x += CENTRE_WIDTH + HOOD_GAP
+    graph.columns.append(Column(_("This resolution"), x, centre.width))
+    x += centre.width + HOOD_GAP
     if right:
-        graph.columns.append(Column(_("It cites or names"), x, SIDE_WIDTH))
+        graph.columns.append(Column(_("It cites or names"), x, right_width))
         for i, node in enumerate(right.values()):
-            node.x, node.y, node.width = x, TOP + i * PITCH, SIDE_WIDTH
-        x += SIDE_WIDTH
+            node.x, node.y, node.width = x, TOP + i * PITCH, right_width
+        x += right_width
     rows = max(len(left), len(right), 1)
     centre.y = TOP + (rows - 1) * PITCH / 2
     graph.width = x + MARGIN

@@ -3,6 +3,7 @@ import re
 from django.db.models import Count
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.generic import DetailView, ListView, TemplateView
@@ -60,8 +61,9 @@ class BadFilterMixin:
 
 class FacetedListMixin(BadFilterMixin):
     """A FilterView's list with its facets (FilterSet.cached_facet_counts()), the filters in
-    force (each removable alone) and numbered pages. A page number that is not a number is a
-    400 too; one past the end a 404, as ListView has it."""
+    force (each removable alone) and numbered pages; when nothing matches, `wider`: the
+    nearest wider list that has results (FilterSet.nearest_wider()). A page number that is not
+    a number is a 400 too; one past the end a 404, as ListView has it."""
 
     def get(self, request, *args, **kwargs):
         page = request.GET.get(self.page_kwarg)
@@ -78,7 +80,9 @@ class FacetedListMixin(BadFilterMixin):
         context = super().get_context_data(**kwargs)
         filterset, page = self.filterset, context["page_obj"]
         facets = filterset.cached_facet_counts()
+        empty = filterset.is_valid() and not (page and page.paginator.count)
         context.update(
+            wider=filterset.nearest_wider() if empty else None,
             facets=facets or {},
             facet_lists=filterset.facets(facets),
             year_facets=year_facets(facets["year"] if facets else {}),
@@ -149,24 +153,16 @@ class ResolutionDetailView(DetailView):
 
     @staticmethod
     def phrases(resolution, neighbourhood):
-        """The page's sentences that hold its values: `heading` ("GA resolution 70/76", or
-        without a number "GA resolution of 13 December 2018 (number not established)", the
-        page's <h1> and <title>), `kicker` ("General Assembly resolution") and the drawing's
-        `svg_title` and `svg_desc`. Plain text: the template escapes them."""
-        body, number = resolution.body, resolution.number
-        code = body.display_code
-        if number and resolution.kind == Resolution.Kind.RESOLUTION:
-            heading = _("%(code)s resolution %(number)s") % {"code": code, "number": number}
-        else:  # "SC decision 2009/246", "GA resolution of 13 December 2018 (number not ...)"
-            heading = _("%(code)s %(designation)s") % {
-                "code": code,
-                "designation": resolution.designation,
-            }
+        """The page's sentences that hold its values: `heading` (its name: "GA resolution
+        70/76", or without a number "GA resolution of 13 December 2018"; the page's <h1> and
+        <title>), `kicker` ("General Assembly resolution") and the drawing's `svg_title` and
+        `svg_desc`. Plain text: the template escapes them."""
+        body = resolution.body
         if resolution.kind == Resolution.Kind.DECISION:
             kicker = _("%(body)s decision") % {"body": body.display_name}
         else:
             kicker = _("%(body)s resolution") % {"body": body.display_name}
-        phrases = {"heading": heading, "kicker": kicker}
+        phrases = {"heading": capfirst(resolution.name), "kicker": kicker}
         if neighbourhood:
             edges = len(neighbourhood.edges)
             description = ngettext(
@@ -174,10 +170,7 @@ class ResolutionDetailView(DetailView):
                 "%(n)s typed links to or from this resolution; each record is a link to its page.",
                 edges,
             )
-            phrases["svg_title"] = _("The links of %(code)s %(number)s") % {
-                "code": code,
-                "number": number or resolution.year,
-            }
+            phrases["svg_title"] = _("The links of %(name)s") % {"name": resolution.short_name}
             phrases["svg_desc"] = description % {"n": edges}
         return phrases
 

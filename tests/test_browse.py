@@ -259,12 +259,15 @@ def test_json_export_shape(client):
         "instruments": [],
         "partners": [],
         "paragraphs": [15, 16, 17],
-        "verified": True,
         "verification": "confirmed",
         "relevance": "unodc",
         "kind": "resolution",
         "official_text": "https://undocs.org/en/S/RES/2199%20(2015)",
+        "name": "SC resolution 2199 (2015)",
+        "citation": "Security Council resolution 2199 (2015)",
+        "verification_statement": data["results"][1]["verification_statement"],
     }
+    assert data["results"][1]["verification_statement"].startswith("Confirmed: number 2199 (2015)")
 
 
 def test_csv_export_has_header_and_same_rows(client):

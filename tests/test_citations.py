@@ -43,8 +43,16 @@ def test_annex_paragraph():
 def test_resolution_without_a_number():
     resolution = Resolution.objects.get(body__code="GA", slug="2018-12-13")
     assert in_both(lambda: resolution.citation) == (
-        "General Assembly resolution of 13 December 2018 (number not established)",
-        "résolution du 13 décembre 2018 (numéro non établi) de l'Assemblée générale",
+        "General Assembly resolution of 13 December 2018",
+        "résolution de l'Assemblée générale du 13 décembre 2018",
+    )
+    assert in_both(lambda: resolution.name) == (
+        "GA resolution of 13 December 2018",
+        "résolution de l'AG du 13 décembre 2018",
+    )
+    assert in_both(lambda: resolution.short_name) == (
+        "GA res. of 13 Dec 2018",
+        "rés. de l'AG du 13 déc. 2018",
     )
 
 

@@ -44,10 +44,10 @@ def test_feed_is_valid_atom(client):
 def test_feed_entry_dates_and_categories(client):
     feed = parse_feed(client.get(FEED, {"body": "ECOSOC"}))
     entries = {e.find(f"{ATOM}title").text.split(":")[0]: e for e in feed.findall(f"{ATOM}entry")}
-    unknown = entries["ECOSOC 2011/42"]
+    unknown = entries["ECOSOC resolution 2011/42"]
     assert unknown.find(f"{ATOM}published") is None  # no invented 1 January (tests/test_feed.py)
     assert "not known" in unknown.find(f"{ATOM}summary").text
-    known = entries["ECOSOC 2010/19"]
+    known = entries["ECOSOC resolution 2010/19"]
     assert known.find(f"{ATOM}published").text.startswith("2010-07-22")
     feed = parse_feed(client.get(FEED, {"body": "GA", "instrument": "untoc"}))
     (entry,) = feed.findall(f"{ATOM}entry")

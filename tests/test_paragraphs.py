@@ -5,7 +5,7 @@ import pytest
 from django.db.models import Q
 from django.urls import reverse
 
-from mandates.models import Paragraph
+from mandates.models import Addressee, Paragraph
 
 pytestmark = pytest.mark.django_db
 
@@ -32,13 +32,18 @@ MEANING = {
 
 
 def meant(query, without=()):
-    """The paragraphs `query` asks for, by the ORM (every filter but `without`)."""
+    """The paragraphs `query` asks for, by the ORM (every filter but `without`); with
+    assistance=include, an addressee also matches the paragraphs naming its assistance."""
     paragraphs = Paragraph.objects.all()
     for name, value in query.items():
-        if name in without:
+        if name in without or name == "assistance":
             continue
         values = value if isinstance(value, list) else [value]
-        if name == "tagged":
+        if name == "addressee" and "assistance" in query and "assistance" not in without:
+            paragraphs = paragraphs.filter(
+                Q(addressees__slug__in=values) | Q(assisted_by__slug__in=values)
+            )
+        elif name == "tagged":
             paragraphs = paragraphs.tagged() if value == "yes" else paragraphs.untagged()
         else:
             paragraphs = paragraphs.filter(MEANING[name](values))
@@ -83,6 +88,9 @@ def test_addressee_filter_lists_paragraphs_with_anchor_and_citation(client):
         {"tagged": "no"},
         {"body": "SC", "verb": "requests", "activity": "reporting"},
         {"addressee": "member-states", "year_to": 2016},
+        {"addressee": "unodc", "assistance": "include"},
+        {"addressee": "unodc", "assistance": "include", "body": "SC"},
+        {"addressee": ["unodc", "secretary-general"], "assistance": "include", "year_to": 2016},
     ],
 )
 def test_each_paragraph_filter(client, query):
@@ -118,10 +126,23 @@ def facets_meant(query):
         return counts
 
     tagged = meant(query, without=("tagged",))
+    others = meant(query, without=("addressee",))
+    addressee = {
+        a.slug: n
+        for a in Addressee.objects.all()
+        if (
+            n := others.filter(
+                Q(addressees=a) | Q(assisted_by=a) if "assistance" in query else Q(addressees=a)
+            )
+            .distinct()
+            .count()
+        )
+    }
     return {
         "body": count("body", "resolution__body__code"),
         "verb": count("verb", "verb"),
-        "addressee": count("addressee", "addressees__slug"),
+        "addressee": addressee,
+        "assistance": {"include": meant({**query, "assistance": "include"}).count()},
         "activity": count("activity", "activities__slug"),
         "partner": count("partner", "partners__slug"),
         "year": count("year", "resolution__year", own=("year_from", "year_to")),
@@ -129,12 +150,20 @@ def facets_meant(query):
     }
 
 
-@pytest.mark.parametrize("query", [{"body": "SC", "verb": "requests"}, {}])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"body": "SC", "verb": "requests"},
+        {},
+        {"addressee": "unodc", "body": "SC"},
+        {"addressee": "unodc", "assistance": "include", "year_from": 2010},
+    ],
+)
 def test_paragraph_facets_apply_the_other_filters(client, query):
     """Shown on the first visit too (no parameter: every paragraph, every facet)."""
     facets = client.get(PARAGRAPHS, query).context["facets"]
     assert facets == facets_meant(query)
-    assert facets["body"] and facets["verb"]
+    assert facets["body"] and facets["addressee"]
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ import re
 import pytest
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import escape
 
 from core.models import BARRED_HOSTS
 from instruments.models import Instrument
@@ -194,7 +195,8 @@ def test_unnumbered_resolution_is_named_by_its_date(client):
         relevance=Resolution.Relevance.RELATED,
     )
     content = html(client, url_of(resolution))
-    assert "<h1>GA resolution of 4 March 2030 (number not established)</h1>" in content
+    assert "<h1>GA resolution of 4 March 2030</h1>" in content
+    assert "<title>GA resolution of 4 March 2030 — " in content
     assert (
         '<a href="/resolutions/?relevance=related">Related: the wider UN framework</a>' in content
     )
@@ -209,28 +211,34 @@ def brief(client, language=""):
     return section(content, '<section aria-labelledby="brief-heading"', "</section>")
 
 
+def brief_lines(shown):
+    return re.findall(r'<li class="brief-line">(.*?)</li>', shown, re.S)
+
+
 def test_mandate_in_brief_lines_are_the_paragraphs_addressed_to_unodc(client):
     shown = brief(client)
-    addressed = Paragraph.objects.filter(
-        addressees__slug="unodc", resolution__is_synthetic=False
-    ).prefetch_related("activities")
+    addressed = (
+        Paragraph.objects.filter(addressees__slug="unodc", resolution__is_synthetic=False)
+        .select_related("resolution__body")
+        .prefetch_related("activities")
+    )
     assert addressed.exists()
-    lines = dict(re.findall(r"<dt>(.*?)</dt>\s*<dd>(.*?)</dd>", shown, re.S))
+    lines = brief_lines(shown)
+    assert len(lines) == addressed.count()
     for paragraph in addressed:
         url = paragraph.get_absolute_url()
+        # Cited once, in one line: what it asks (its summary), the kinds of work, the text.
+        (line,) = [line for line in lines if f'href="{url}"' in line]
+        assert escape(paragraph.summary) in line
+        assert f'<a href="{url}">{escape(paragraph.short_citation)}</a>' in line
         for activity in paragraph.activities.all():
-            assert f'href="{url}"' in lines[activity.name], (paragraph, activity)
-    # Every citation in a line is a paragraph addressed to UNODC with that activity.
-    for name, cited in lines.items():
-        for url in re.findall(r'href="([^"]+)"', cited):
-            assert any(
-                p.get_absolute_url() == url and any(a.name == name for a in p.activities.all())
-                for p in addressed
-            ), (name, url)
+            assert f"&amp;activity={activity.slug}" in line and activity.name in line
+    assert "not established" not in shown
     # Those naming UNODC's assistance without addressing it come apart.
-    assistance = section(shown, "assistance is named in:", "</p>")
-    assert 'href="/resolutions/sc/2322-2016/#para-12"' in assistance
-    assert "2322-2016" not in "".join(lines.values())
+    assistance = section(shown, "ask States to act with UNODC's assistance:", "</p>")
+    assert 'href="/resolutions/sc/2322-2016/#para-12">SC 2322 (2016), para. 12</a>' in assistance
+    assert "2322-2016" not in "".join(lines)
+    assert 'href="/paragraphs/?addressee=unodc&amp;assistance=include"' in assistance
 
 
 def test_a_new_paragraph_addressed_to_unodc_appears_in_the_brief(client):
@@ -240,11 +248,13 @@ def test_a_new_paragraph_addressed_to_unodc_appears_in_the_brief(client):
     )
     paragraph.addressees.add(Addressee.objects.get(slug="unodc"))
     paragraph.activities.add(Activity.objects.get(slug="data-collection"))
-    shown = brief(client)
-    line = section(shown, "<dt>Data collection</dt>", "</dd>")
-    assert '<a href="/resolutions/ga/85-902/#para-4" title="Asks UNODC to gather data.">' in line
-    assert "GA 85/902, para. 4</a>" in line
-    assert "GA 85/902, par. 4</a>" in brief(client, "/fr")
+    (line,) = [line for line in brief_lines(brief(client)) if "85-902" in line]
+    assert "Asks UNODC to gather data." in line and ">Data collection</a>" in line
+    assert '<a href="/resolutions/ga/85-902/#para-4">GA 85/902, para. 4</a>' in line
+    (french,) = [line for line in brief_lines(brief(client, "/fr")) if "85-902" in line]
+    assert '<span lang="en">Asks UNODC to gather data.</span>' in french
+    assert ">Collecte de données</a>" in french
+    assert '<a href="/fr/resolutions/ga/85-902/#para-4">AG 85/902, par. 4</a>' in french
 
 
 def test_brief_query_count_does_not_grow_with_paragraphs(client, django_assert_max_num_queries):

@@ -41,6 +41,9 @@ def undocs_links(symbol):
     return [(code, name, f"https://undocs.org/{code}/{path}") for code, name in UN_LANGUAGES]
 
 
+BODIES_WITHOUT_SESSIONS = {"SC"}  # see Body.holds_sessions
+
+
 # --- Bodies -----------------------------------------------------------------------------------
 
 
@@ -152,6 +155,44 @@ class Body(Sourced):
     @property
     def display_code(self):
         return self.code_fr if get_language() == "fr" and self.code_fr else self.code
+
+    @property
+    def code_in_names(self):
+        """The body as a resolution's name gives it, in the page's language: "GA" (English
+        puts it first: "GA resolution 70/76"), "de l'AG" (French puts it after the kind and
+        number, with its article: « résolution 70/76 de l'AG »)."""
+        return self.of_code_fr if get_language() == "fr" else self.code
+
+    @property
+    def name_in_citations(self):
+        """The same with the full name: "General Assembly", « de l'Assemblée générale »."""
+        if get_language() != "fr":
+            return self.name
+        return self.of_name_fr or f"({self.display_name})"
+
+    @property
+    def of_code_fr(self):
+        """ "de l'AG", "du CS", "de la COP", "de l'ECOSOC": the French code after the article
+        its French name takes ("de l'Assemblée générale"), elided before a vowel."""
+        code = self.code_fr or self.code
+        articles = ("de la ", "de l'", "de l’", "du ", "des ")
+        article = next((a for a in articles if self.of_name_fr.startswith(a)), "de ")
+        if article in ("de la ", "du ", "de ") and code[:1].upper() in "AEIOUYÉÈÊÂÎÔ":
+            article = "de l'"
+        return article + code
+
+    @property
+    def holds_sessions(self):
+        """Whether its texts are adopted at sessions. Every body here meets in sessions but the
+        Security Council, which functions continuously (Charter, Art. 28): its resolutions
+        have a meeting, never a session, so a page does not call its session unknown."""
+        return self.code not in BODIES_WITHOUT_SESSIONS
+
+    @property
+    def has_symbols(self):
+        """Whether its resolutions carry a document symbol of their own (A/RES/..., S/RES/...);
+        the CCPCJ's and the Conference's are printed in the report of the session instead."""
+        return bool(self.symbol_format)
 
     def match_number(self, number):
         return re.fullmatch(self.number_format, number)

@@ -4,7 +4,7 @@ from django.contrib.postgres.search import (
     SearchVectorField,
 )
 from django.db import models
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, F, Func, OuterRef, Prefetch, Q, Subquery
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -34,6 +34,40 @@ class ParagraphQuerySet(models.QuerySet):
 
     def tagged(self):
         return self.filter(self._tagged_condition())
+
+    @staticmethod
+    def _addressed_condition(addressee, assistance):
+        """Addressed to `addressee` (an Addressee, a queryset of them, or an OuterRef to one);
+        with `assistance`, or naming its assistance. Subqueries on the link tables: a
+        paragraph stays one row."""
+        lookup = "addressee__in" if isinstance(addressee, models.QuerySet | list) else "addressee"
+        links = [Paragraph.addressees.through]
+        if assistance:
+            links.append(Paragraph.assisted_by.through)
+        condition = Q()
+        for through in links:
+            condition |= Exists(
+                through.objects.filter(paragraph_id=OuterRef("pk"), **{lookup: addressee})
+            )
+        return condition
+
+    def addressed_to(self, addressees, assistance=False):
+        """Addressed to any of these addressees; with `assistance`, also those naming the
+        assistance of any of them ("asked of UNODC, or of States with UNODC's help")."""
+        return self.filter(self._addressed_condition(addressees, assistance))
+
+    def addressee_counts(self, assistance=False):
+        """{addressee slug: how many of these paragraphs are addressed_to(it, assistance)}, one
+        query: each addressee's count in a subquery (an addressee with none is left out)."""
+        count = Func(F("pk"), function="COUNT")
+        matching = (
+            self.order_by()
+            .filter(self._addressed_condition(OuterRef(OuterRef("pk")), assistance))
+            .annotate(n=count)
+            .values("n")
+        )
+        rows = Addressee.objects.order_by().annotate(n=Subquery(matching)).values_list("slug", "n")
+        return {slug: n for slug, n in rows if n}
 
     def untagged(self):
         return self.exclude(self._tagged_condition())
@@ -93,23 +127,14 @@ class ParagraphQuerySet(models.QuerySet):
         )
 
     def mandate_in_brief(self):
-        """What UNODC is asked to do, from the records: {"lines": [(activity or None, [paragraph])]
-        for the paragraphs addressed to UNODC, by activity in the activities' order (None: those
-        naming none, last), "assistance": [paragraph] naming UNODC's assistance without
-        addressing it}. A paragraph with several activities is cited under each."""
-        by_activity, other, assistance = {}, [], []
+        """What UNODC is asked to do, from the records: {"lines": [paragraph], the paragraphs
+        addressed to UNODC, oldest resolution first, each a line of the home page (its summary
+        says what is asked, in our words; its activities, in the activities' order, say what
+        kind of work; its short_citation, once, where it comes from), "assistance": [paragraph]
+        naming UNODC's assistance without addressing it}."""
+        lines, assistance = [], []
         for paragraph in self.for_mandate_in_brief():
-            if not paragraph.unodc_addressed:
-                assistance.append(paragraph)
-                continue
-            activities = list(paragraph.activities.all())
-            for activity in activities:
-                by_activity.setdefault(activity, []).append(paragraph)
-            if not activities:
-                other.append(paragraph)
-        lines = sorted(by_activity.items(), key=lambda item: (item[0].position, item[0].name))
-        if other:
-            lines.append((None, other))
+            (lines if paragraph.unodc_addressed else assistance).append(paragraph)
         return {"lines": lines, "assistance": assistance}
 
 
@@ -220,6 +245,20 @@ class Paragraph(Sourced):
 
     def get_absolute_url(self):
         return f"{self.resolution.get_absolute_url()}#{self.anchor}"
+
+    @property
+    def short_citation(self):
+        """Where it is, in a line of text: "SC 2199 (2015), para. 17", "GA 65/230, annex,
+        para. 12"; without an established number, once and plainly where it sits: "ECOSOC
+        2010/19, operative part" (« ECOSOC 2010/19, dispositif »)."""
+        name = self.resolution.short_name
+        if self.number is None:
+            if self.in_annex:
+                return name + gettext(", annex")
+            return name + gettext(", operative part")
+        if self.in_annex:
+            return name + gettext(", annex, para. %(number)s") % {"number": self.number}
+        return name + gettext(", para. %(number)s") % {"number": self.number}
 
     @property
     def citation(self):

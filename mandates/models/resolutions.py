@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.formats import date_format
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -25,6 +25,10 @@ from mandates.models.search import SearchDocumentDeferred
 from mandates.sessions import session_errors
 
 # --- Resolutions ------------------------------------------------------------------------------
+
+# The date formats the pages use, translated: "12 February 2015", "12 Feb 2015" ("12 févr. 2015").
+LONG_DATE = pgettext_lazy("long date: 12 February 2015", "j F Y")
+SHORT_DATE = pgettext_lazy("short date: 12 Feb 2015", "j M Y")
 
 
 class Resolution(Publishable, Sourced):
@@ -220,30 +224,78 @@ class Resolution(Publishable, Sourced):
         symbol = self.symbol or self.contained_in
         return undocs_links(symbol) if symbol else []
 
-    @property
-    def designation(self):
-        """ "resolution 2199 (2015)", "decision 2009/246", or, without a number, "resolution of
-        13 December 2018 (number not established)", in the page's language."""
-        kind = self.get_kind_display()
+    # --- names: every page, drawing, feed and export names a resolution through these
+
+    KIND_ABBREVIATIONS = {
+        Kind.RESOLUTION: pgettext_lazy("abbreviation of resolution", "res."),
+        Kind.DECISION: pgettext_lazy("abbreviation of decision", "dec."),
+    }
+
+    def _named(self, body, kind, date_style):
+        """The pattern every name follows, in the page's language: the body, the kind, then
+        the number or, where no source shows it, the date of adoption (or its year alone: no
+        day is ever made up). `body` as the language places it (Body.code_in_names)."""
+        values = {"body": body, "kind": kind, "number": self.number}
         if self.number:
-            return gettext("%(kind)s %(number)s") % {"kind": kind, "number": self.number}
-        when = date_format(self.adopted_on, "j F Y") if self.adopted_on else self.year
-        return gettext("%(kind)s of %(date)s (number not established)") % {
-            "kind": kind,
-            "date": when,
-        }
+            # Translators: "GA resolution 70/76". In French the body comes last, with its
+            # article: "résolution 70/76 de l'AG" (%(body)s is then "de l'AG").
+            return gettext("%(body)s %(kind)s %(number)s") % values
+        if self.adopted_on:
+            values["date"] = date_format(self.adopted_on, date_style)
+            # Translators: "GA resolution of 6 December 2021" (no number known); French:
+            # "résolution de l'AG du 6 décembre 2021".
+            return gettext("%(body)s %(kind)s of %(date)s") % values
+        values["year"] = self.year
+        # Translators: "COP resolution of 2022" (neither number nor day known); French:
+        # "résolution de la COP de 2022".
+        return gettext("%(body)s %(kind)s of %(year)s") % values
+
+    @property
+    def name(self):
+        """What a page calls it, in its language: "GA resolution 70/76", "ECOSOC decision
+        2009/246"; without a number, "GA resolution of 6 December 2021" (« résolution de l'AG
+        du 6 décembre 2021 »), or "COP resolution of 2022" when the day is not known either.
+        Headings, page titles, feed entries and exports."""
+        return self._named(self.body.code_in_names, self.get_kind_display(), LONG_DATE)
+
+    @property
+    def short_name(self):
+        """Where room is short (lists, drawings, citations in a line): "GA 70/76"; without a
+        number, still its body, kind and date: "GA res. of 6 Dec 2021" (« rés. de l'AG du
+        6 déc. 2021 »). Never a bare body code."""
+        if self.number:
+            return f"{self.body.display_code} {self.number}"
+        kind = self.KIND_ABBREVIATIONS[self.kind]
+        return self._named(self.body.code_in_names, kind, SHORT_DATE)
 
     @property
     def citation(self):
-        """A copy-ready citation in the page's language: "Security Council resolution 2199
-        (2015)", "résolution 2199 (2015) du Conseil de sécurité" (UN usage in each language)."""
-        if get_language() == "fr" and self.body.of_name_fr:
-            text = f"{self.designation} {self.body.of_name_fr}"
-        else:
-            text = f"{self.body.name} {self.designation}"
+        """A copy-ready citation in the page's language, with the body's full name: "Security
+        Council resolution 2199 (2015)", "résolution 2199 (2015) du Conseil de sécurité" (UN
+        usage in each language); "General Assembly resolution of 13 December 2018"."""
+        text = self._named(self.body.name_in_citations, self.get_kind_display(), LONG_DATE)
         if not self.symbol and self.contained_in:
             text += gettext(", contained in %(symbol)s") % {"symbol": self.contained_in}
         return text
+
+    # --- what its status vouches for (Sourced.verification_statement)
+
+    def established_key_facts(self):
+        """The key facts read in a source, the short ones with their values: "number 55/25",
+        "title", "date of adoption (15 November 2000)" (or "year of adoption (2022)" when the
+        day is not established)."""
+        left_out = {*self.missing_key_fields, *self.unverified_key_fields}
+        facts = []
+        if "number" not in left_out:
+            facts.append(gettext("number %(number)s") % {"number": self.number})
+        if "title" not in left_out:
+            facts.append(self.key_fact_name("title"))
+        if "adopted_on" not in left_out:
+            when = date_format(self.adopted_on, LONG_DATE)
+            facts.append(gettext("date of adoption (%(date)s)") % {"date": when})
+        elif "year" not in left_out:
+            facts.append(gettext("year of adoption (%(year)s)") % {"year": self.year})
+        return facts
 
     def paragraph_citation(self, paragraph_number):
         if paragraph_number is None:
