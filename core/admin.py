@@ -4,7 +4,8 @@
   dropped), and a value that only differs from the stored one in that way keeps the stored one,
   so saving an untouched form records no change; a "reason for this change" goes into the history.
 - ``BaseAdmin``: facet counts, the reason field, full diffs on the history page, restores labelled
-  with the version they restore, and readable link rows on delete pages.
+  with the version they restore, readable link rows on delete pages, and the review: an
+  editor's change to a public record waits for a publisher (core/review_admin.py).
 - ``SourcedAdmin``: the provenance fieldset, a verification filter and a "confirmed" column.
 """
 
@@ -28,6 +29,7 @@ from core.conflicts import VERSION, check_version, conflict_rows, is_versioned
 from core.history import FullDiffContextHelper
 from core.login import WarningAuthenticationForm
 from core.models import Status, normalise_text
+from core.review_admin import ReviewMixin
 
 PROVENANCE_FIELDS = (
     "verification",
@@ -190,8 +192,9 @@ class SourcedMixin(FormFieldsMixin):
         return (*super().get_readonly_fields(request, obj), "verification", "updated_at")
 
 
-class BaseAdmin(FormFieldsMixin, SimpleHistoryAdmin):
-    """Every admin: facet counts, a reason for each change, honest history, restores labelled."""
+class BaseAdmin(ReviewMixin, FormFieldsMixin, SimpleHistoryAdmin):
+    """Every record's admin: facet counts, a reason for each change, honest history, restores
+    labelled, and editors' changes to public records kept for review (ReviewMixin)."""
 
     show_facets = admin.ShowFacets.ALWAYS
     object_history_list_template = "admin/history/object_history_list.html"
@@ -280,8 +283,9 @@ class PublishableAdmin(BaseAdmin):
     """Admin of a ``Publishable`` model (core.models): editors make and change drafts; users
     with the "publish_<model>" permission (the Publishers group) publish them.
 
-    A save by someone who may not publish leaves the record a draft, so a change to a published
-    record goes back to review; a restore from the history too.
+    What an editor adds is a draft, and an editor never changes a record's status (a restore
+    from the history neither): a change to a published record waits for review instead
+    (ReviewMixin), and the record stays published meanwhile.
     """
 
     actions = ["publish", "return_to_draft"]
@@ -301,20 +305,9 @@ class PublishableAdmin(BaseAdmin):
         return ("status", *super().get_list_filter(request))
 
     def save_model(self, request, obj, form, change):
-        changed = not change or form.has_changed() or self.restored_version(request) is not None
-        if changed and not self.has_publish_permission(request):
-            was_published = change and not obj.is_draft
-            obj.status = Status.DRAFT
-            if was_published:
-                self.message_user(
-                    request,
-                    _(
-                        "“%(record)s” is a draft again: it is off the public site until a "
-                        "publisher publishes it."
-                    )
-                    % {"record": obj},
-                    messages.WARNING,
-                )
+        if not self.has_publish_permission(request):
+            saved = self.model._default_manager.filter(pk=obj.pk) if change else None
+            obj.status = saved.values_list("status", flat=True).first() if change else Status.DRAFT
         super().save_model(request, obj, form, change)
 
     def render_change_form(self, request, context, *args, obj=None, **kwargs):
