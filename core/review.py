@@ -297,9 +297,18 @@ def field_changes(model, old, new):
         change = FieldChange(str(f.verbose_name).capitalize(), shown(f, before), shown(f, after))
         words = isinstance(before, str) and isinstance(after, str)
         if words and any(c.isspace() for c in before + after):
-            change.pieces = word_diff(before, after)
+            change.pieces = edited(before, after)
         changes.append(change)
     return changes
+
+
+def edited(old, new):
+    """The words of an edited text (core/history.py's word_diff()), or None for a text
+    rewritten throughout (less than half of it kept), which reads better whole, old beside
+    new."""
+    pieces = word_diff(old, new)
+    kept = sum(len(text) for kind, text in pieces if kind == "same")
+    return pieces if 2 * kept >= (len(old) + len(new)) / 2 else None
 
 
 def describe(data, fallback):

@@ -356,7 +356,6 @@ class PendingChangeAdmin(admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": _("Review: %(change)s") % {"change": pending},
-            "subtitle": str(pending),
             "pending": pending,
             "record": record,
             "record_gone": record_gone,

@@ -242,7 +242,8 @@ def propose_everything(alice, sc_2347):
     post_form(alice, url, summary=NEW_SUMMARY, change_reason="Summary checked")
     data = form_data(alice.get(url))
     first, second, _third = sc_2347.paragraphs.order_by("position")
-    data[inline_prefix(data, "paragraphs", first.pk) + "-summary"] = "Reworded first paragraph."
+    reworded = f"Amended. {first.summary}"
+    data[inline_prefix(data, "paragraphs", first.pk) + "-summary"] = reworded
     data[inline_prefix(data, "paragraphs", second.pk) + "-DELETE"] = "on"
     new = int(data["paragraphs-TOTAL_FORMS"])
     data["paragraphs-TOTAL_FORMS"] = str(new + 1)
@@ -268,8 +269,7 @@ def test_a_publisher_reviews_the_difference_and_publishes_it(alice, bob, sc_2347
     page = response.content.decode()
     diff = response.context["diff"]
     summary = next(change for change in diff.fields if change.label == "Summary")
-    assert ("same", "Council ") in summary.pieces  # word by word
-    assert any(kind == "added" and text.startswith("Qwertz") for kind, text in summary.pieces)
+    assert (summary.old, summary.new, summary.pieces) == (old_summary, NEW_SUMMARY, None)
     partners = next(change for change in diff.fields if change.label == "Partners")
     assert partners.removed == ["WCO"] and partners.added == []
     (heading, rows), *_ = diff.children
@@ -277,7 +277,10 @@ def test_a_publisher_reviews_the_difference_and_publishes_it(alice, bob, sc_2347
     kinds = {(row.kind, row.label) for row in rows}
     assert ("changed", str(first)) in kinds and ("removed", str(second)) in kinds
     assert ("added", f"SC {NUMBER}, para. 40") in kinds
-    assert "<ins>Qwertz pending summary: the </ins>" in page and 'name="publish"' in page
+    (edited,) = [row for row in rows if row.kind == "changed"]
+    (words,) = edited.fields
+    assert words.label == "Summary" and ("added", "Amended. ") in words.pieces  # word by word
+    assert "<ins>Amended. </ins>" in page and NEW_SUMMARY in page and 'name="publish"' in page
     assert "The public record changed after this change was proposed" not in page
 
     response = bob.post(
@@ -292,7 +295,7 @@ def test_a_publisher_reviews_the_difference_and_publishes_it(alice, bob, sc_2347
     assert sc_2347.summary == NEW_SUMMARY and sc_2347.status == Status.PUBLISHED
     assert not sc_2347.partners.filter(slug="wco").exists()
     summaries = set(sc_2347.paragraphs.values_list("summary", flat=True))
-    assert "Reworded first paragraph." in summaries
+    assert f"Amended. {first.summary}" in summaries
     assert "A new paragraph the editor added." in summaries
     assert not Paragraph.objects.filter(pk=second.pk).exists()
     page = public_page(sc_2347)
@@ -304,10 +307,9 @@ def test_a_publisher_reviews_the_difference_and_publishes_it(alice, bob, sc_2347
     reason = f"Proposed by alice on {today} (Summary checked); published by bob"
     latest = sc_2347.history.first()
     assert (latest.history_change_reason, latest.history_user) == (reason, bob.user)
-    for paragraph in sc_2347.paragraphs.all():
-        if paragraph.summary != "Reworded first paragraph.":
-            continue
-        assert paragraph.history.first().history_change_reason == reason
+    first.refresh_from_db()
+    assert first.summary.startswith("Amended. ")
+    assert first.history.first().history_change_reason == reason
     deleted = Paragraph.history.filter(id=second.pk, history_type="-").get()
     assert (deleted.history_change_reason, deleted.history_user) == (reason, bob.user)
 
