@@ -13,6 +13,7 @@ from concurrency.exceptions import RecordModifiedError
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminTextareaWidget
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -28,7 +29,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from core.conflicts import VERSION, check_version, conflict_rows, is_versioned
 from core.history import FullDiffContextHelper
 from core.login import WarningAuthenticationForm
-from core.models import Status, normalise_text
+from core.models import PendingChange, Status, normalise_text
 from core.review_admin import ReviewMixin
 
 PROVENANCE_FIELDS = (
@@ -324,8 +325,22 @@ class PublishableAdmin(BaseAdmin):
 
     def set_status(self, request, queryset, status):
         """One save per record (not queryset.update()), so each change is in the history, bumps
-        the version and the data version the page cache follows."""
+        the version and the data version the page cache follows. A record with a change
+        waiting for review keeps its status until the change is published or discarded (a
+        draft has none: an editor's draft is changed directly)."""
         changed = 0
+        waiting = PendingChange.objects.filter(
+            content_type=ContentType.objects.get_for_model(self.model),
+            object_id__in=queryset.values("pk"),
+        )
+        for pending in waiting.select_related("content_type"):
+            self.message_user(
+                request,
+                _("“%(record)s” has a change waiting for review: publish or discard it first.")
+                % {"record": pending},
+                messages.WARNING,
+            )
+        queryset = queryset.exclude(pk__in=waiting.values("object_id"))
         for record in queryset.exclude(status=status):
             record.status = status
             record._change_reason = _("Published") if status == Status.PUBLISHED else _("Draft")

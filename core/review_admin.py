@@ -70,7 +70,11 @@ class ReviewMixin:
         return self.reviewed(request, self.root_for(request, object_id), view, object_id)
 
     def delete_view(self, request, object_id, extra_context=None):
+        """A child's deletion is a change of its record. A record itself is deleted directly
+        (editors delete drafts only: has_delete_permission), its waiting change with it."""
         view = partial(super().delete_view, request, object_id, extra_context)
+        if not self.model.REVIEW_ROOT:
+            return view()
         return self.reviewed(request, self.root_for(request, object_id), view, object_id)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
@@ -142,7 +146,15 @@ class ReviewMixin:
 
     def delete_model(self, request, obj):
         self.note_write(request, obj)
+        if not obj.REVIEW_ROOT:
+            PendingChange.objects.for_record(obj).delete()
         super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        if not self.model.REVIEW_ROOT:
+            for record in queryset:
+                PendingChange.objects.for_record(record).delete()
+        super().delete_queryset(request, queryset)
 
     def note_write(self, request, obj):
         state = getattr(request, "_review", None)
@@ -311,7 +323,7 @@ class PendingChangeAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).for_listing()
 
-    @admin.display(description=_("record"), ordering="content_type")
+    @admin.display(description=_("kind of record"), ordering="content_type")
     def kind(self, obj):
         return obj.content_type.name
 
@@ -407,6 +419,7 @@ class PendingChangeAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(review_url)
         try:
             record = pending.publish(request.user)
+            self.log_change(request, record, pending.history_reason(request.user))
         except review.RecordGone:
             self.message_user(
                 request,

@@ -630,3 +630,28 @@ def test_the_expert_group_change_publishes_through_ordinary_saves(alice, bob):
     assert not any(
         meeting.history.filter(history_user=bob.user).exists() for meeting in group.meetings.all()
     )  # and get no new version
+
+
+def test_a_record_with_a_waiting_change_keeps_its_status_until_it_is_reviewed(
+    alice, bob, sc_2347
+):
+    post_form(alice, change_url(sc_2347), summary=NEW_SUMMARY)
+    changelist = admin_url(Resolution, "changelist")
+    response = bob.post(
+        changelist,
+        {"action": "return_to_draft", "_selected_action": [sc_2347.pk]},
+        follow=True,
+    )
+    assert f"“SC {NUMBER}” has a change waiting for review" in response.content.decode()
+    sc_2347.refresh_from_db()
+    assert sc_2347.status == Status.PUBLISHED
+
+
+def test_a_publisher_deleting_a_record_deletes_its_waiting_change(alice, bob):
+    unidroit = Partner.objects.get(slug="unidroit")
+    post_form(alice, change_url(unidroit), full_name="Renamed")
+    assert PendingChange.objects.for_record(unidroit).exists()
+    delete = admin_url(Partner, "delete", unidroit.pk)
+    assert bob.post(delete, {"post": "yes"}).status_code == 302
+    assert not Partner.objects.filter(pk=unidroit.pk).exists()
+    assert not PendingChange.objects.exists()
