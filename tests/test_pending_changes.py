@@ -632,9 +632,7 @@ def test_the_expert_group_change_publishes_through_ordinary_saves(alice, bob):
     )  # and get no new version
 
 
-def test_a_record_with_a_waiting_change_keeps_its_status_until_it_is_reviewed(
-    alice, bob, sc_2347
-):
+def test_a_record_with_a_waiting_change_keeps_its_status_until_it_is_reviewed(alice, bob, sc_2347):
     post_form(alice, change_url(sc_2347), summary=NEW_SUMMARY)
     changelist = admin_url(Resolution, "changelist")
     response = bob.post(
