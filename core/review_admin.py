@@ -314,7 +314,7 @@ class PendingChangeAdmin(admin.ModelAdmin):
 
     list_display = ("__str__", "kind", "proposed_by", "proposed_at", "edited_by", "reason")
     list_display_links = ("__str__",)
-    list_filter = ("content_type",)
+    list_filter = (("content_type", admin.RelatedOnlyFieldListFilter),)
     search_fields = ("label", "reason", "proposed_by__username")
     date_hierarchy = "proposed_at"
     actions = None  # publish and discard one at a time, from the review page
