@@ -1,7 +1,6 @@
-"""Provenance shared by every record: where its facts were read, and how sure we are of them."""
-
-from dataclasses import dataclass
-from urllib.parse import urlsplit
+"""The bases every record shares: its provenance (the sources themselves: core/sources.py) and
+how sure we are of it, what the public sees of it (drafts, and the `public` managers public
+code reads through), optimistic locking, and the changes to it that wait for review."""
 
 from concurrency.fields import IntegerVersionField
 from django.conf import settings
@@ -9,13 +8,20 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import review
+from core.sources import (  # noqa: F401 - named here too, for the modules that import them so
+    BARRED_HOSTS,
+    OFFICIAL_HOSTS,
+    Source,
+    SourceKind,
+    normalise_text,
+    parse_sources,
+)
 
 
 def errors_of(check):
@@ -34,103 +40,6 @@ class Verification(models.TextChoices):
     CONFIRMED = "confirmed", _("Confirmed")
     CORROBORATED = "corroborated", _("Corroborated")
     UNVERIFIED = "unverified", _("Unverified")
-
-
-class SourceKind(models.TextChoices):
-    OFFICIAL = "official", _("Official")
-    COPY = "copy", _("Copy of the official document")
-    SECONDARY = "secondary", _("Secondary")
-
-
-# The sites of the UN system and of the organisations whose texts we record: a source there is
-# "official". Any host ending in one of these (press.un.org, webarchive.unesco.org) counts.
-OFFICIAL_HOSTS = (
-    "un.org",
-    "undocs.org",
-    "unodc.org",
-    "odccp.org",  # UNODC's former name and site
-    "unvienna.org",  # the UN Information Service, Vienna
-    "unic.org.in",  # the UN Information Centre, New Delhi
-    "unesco.org",
-    "iom.int",
-    "basel.int",
-    "interpol.int",
-    "unidroit.org",
-    "wcoomd.org",
-    "osce.org",
-    "icom.museum",
-    "obs-traffic.museum",  # ICOM's observatory on illicit traffic
-    "coe.int",  # the Council of Europe, for its own conventions
-)
-
-# Never cited: quiz pages and machine-translated mirrors of encyclopaedias.
-BARRED_HOSTS = ("quizzclub.com", "xcv.wiki", "stringtranslate.com")
-
-
-def _host_in(host, domains):
-    return any(host == d or host.endswith("." + d) for d in domains)
-
-
-@dataclass(frozen=True)
-class Source:
-    kind: str
-    url: str
-
-    @property
-    def host(self):
-        host = (urlsplit(self.url).hostname or "").rstrip(".")
-        return host.removeprefix("www.")
-
-    @property
-    def is_official_host(self):
-        return _host_in(self.host, OFFICIAL_HOSTS)
-
-    def get_kind_display(self):
-        return SourceKind(self.kind).label
-
-
-def parse_sources(text):
-    """The sources written one a line as "kind URL" ("copy https://..."); a bare URL on an
-    official host is official. Returns (sources, errors)."""
-    sources, errors = [], []
-    validate = URLValidator(schemes=["http", "https"])
-    kinds = {k.value for k in SourceKind}
-    for line in text.splitlines():
-        words = line.split()
-        if not words:
-            continue
-        kind, url = (words[0].lower(), words[1:]) if words[0].lower() in kinds else ("", words)
-        if len(url) != 1:
-            errors.append(f"“{line.strip()}”: write the kind, a space, then one web address.")
-            continue
-        try:
-            validate(url[0])
-        except ValidationError:
-            errors.append(f"“{url[0]}” is not a web address.")
-            continue
-        source = Source(kind or SourceKind.OFFICIAL, url[0])
-        if _host_in(source.host, BARRED_HOSTS):
-            errors.append(f"{source.host} is not cited here (quiz pages, machine translations).")
-        elif not kind and not source.is_official_host:
-            errors.append(
-                f"{source.host} is not an official site: start the line with “copy” (a "
-                "reproduction of the official document) or “secondary” (news, blogs, databases)."
-            )
-        elif source.kind == SourceKind.OFFICIAL and not source.is_official_host:
-            errors.append(
-                f"{source.host} is not a site of the UN system or of a partner organisation: "
-                "mark it “copy” or “secondary”."
-            )
-        else:
-            sources.append(source)
-    return sources, errors
-
-
-def normalise_text(value):
-    """Line endings as \\n and no trailing spaces on any line or at the end: what a browser sends
-    back (\\r\\n) is then the same text as what it was sent."""
-    lines = value.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    return "\n".join(line.rstrip() for line in lines).strip("\n")
 
 
 class Status(models.TextChoices):
