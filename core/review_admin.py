@@ -99,6 +99,11 @@ class ReviewMixin:
             return None
 
     def reviewed(self, request, root, view, object_id):
+        """Run the admin `view`, which may write to the aggregate of `root` (None: a new
+        record), inside the review: the waiting change applied first in a savepoint; then the
+        savepoint kept (a direct save, which publishes the waiting change with it), or rolled
+        back, keeping what a save made as the waiting change (keep_proposal()) or, having
+        drawn the page, nothing."""
         pending = None
         if root is not None:
             pending = PendingChange.objects.for_record(root).select_related("proposed_by").first()
