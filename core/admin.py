@@ -4,7 +4,8 @@
   dropped), and a value that only differs from the stored one in that way keeps the stored one,
   so saving an untouched form records no change; a "reason for this change" goes into the history.
 - ``BaseAdmin``: facet counts, the reason field, full diffs on the history page, restores labelled
-  with the version they restore, and readable link rows on delete pages.
+  with the version they restore, readable link rows on delete pages, and the review: an
+  editor's change to a public record waits for a publisher (core/review_admin.py).
 - ``SourcedAdmin``: the provenance fieldset, a verification filter and a "confirmed" column.
 """
 
@@ -12,6 +13,7 @@ from concurrency.exceptions import RecordModifiedError
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminTextareaWidget
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -27,7 +29,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from core.conflicts import VERSION, check_version, conflict_rows, is_versioned
 from core.history import FullDiffContextHelper
 from core.login import WarningAuthenticationForm
-from core.models import Status, normalise_text
+from core.models import PendingChange, Status, normalise_text
+from core.review_admin import ReviewMixin
 
 PROVENANCE_FIELDS = (
     "verification",
@@ -190,8 +193,9 @@ class SourcedMixin(FormFieldsMixin):
         return (*super().get_readonly_fields(request, obj), "verification", "updated_at")
 
 
-class BaseAdmin(FormFieldsMixin, SimpleHistoryAdmin):
-    """Every admin: facet counts, a reason for each change, honest history, restores labelled."""
+class BaseAdmin(ReviewMixin, FormFieldsMixin, SimpleHistoryAdmin):
+    """Every record's admin: facet counts, a reason for each change, honest history, restores
+    labelled, and editors' changes to public records kept for review (ReviewMixin)."""
 
     show_facets = admin.ShowFacets.ALWAYS
     object_history_list_template = "admin/history/object_history_list.html"
@@ -280,8 +284,9 @@ class PublishableAdmin(BaseAdmin):
     """Admin of a ``Publishable`` model (core.models): editors make and change drafts; users
     with the "publish_<model>" permission (the Publishers group) publish them.
 
-    A save by someone who may not publish leaves the record a draft, so a change to a published
-    record goes back to review; a restore from the history too.
+    What an editor adds is a draft, and an editor never changes a record's status (a restore
+    from the history neither): a change to a published record waits for review instead
+    (ReviewMixin), and the record stays published meanwhile.
     """
 
     actions = ["publish", "return_to_draft"]
@@ -301,20 +306,9 @@ class PublishableAdmin(BaseAdmin):
         return ("status", *super().get_list_filter(request))
 
     def save_model(self, request, obj, form, change):
-        changed = not change or form.has_changed() or self.restored_version(request) is not None
-        if changed and not self.has_publish_permission(request):
-            was_published = change and not obj.is_draft
-            obj.status = Status.DRAFT
-            if was_published:
-                self.message_user(
-                    request,
-                    _(
-                        "“%(record)s” is a draft again: it is off the public site until a "
-                        "publisher publishes it."
-                    )
-                    % {"record": obj},
-                    messages.WARNING,
-                )
+        if not self.has_publish_permission(request):
+            saved = self.model._default_manager.filter(pk=obj.pk) if change else None
+            obj.status = saved.values_list("status", flat=True).first() if change else Status.DRAFT
         super().save_model(request, obj, form, change)
 
     def render_change_form(self, request, context, *args, obj=None, **kwargs):
@@ -331,8 +325,22 @@ class PublishableAdmin(BaseAdmin):
 
     def set_status(self, request, queryset, status):
         """One save per record (not queryset.update()), so each change is in the history, bumps
-        the version and the data version the page cache follows."""
+        the version and the data version the page cache follows. A record with a change
+        waiting for review keeps its status until the change is published or discarded (a
+        draft has none: an editor's draft is changed directly)."""
         changed = 0
+        waiting = PendingChange.objects.filter(
+            content_type=ContentType.objects.get_for_model(self.model),
+            object_id__in=queryset.values("pk"),
+        )
+        for pending in waiting.select_related("content_type"):
+            self.message_user(
+                request,
+                _("“%(record)s” has a change waiting for review: publish or discard it first.")
+                % {"record": pending},
+                messages.WARNING,
+            )
+        queryset = queryset.exclude(pk__in=waiting.values("object_id"))
         for record in queryset.exclude(status=status):
             record.status = status
             record._change_reason = _("Published") if status == Status.PUBLISHED else _("Draft")

@@ -1,16 +1,28 @@
-"""Provenance shared by every record: where its facts were read, and how sure we are of them."""
-
-from dataclasses import dataclass
-from urllib.parse import urlsplit
+"""The bases every record shares: its provenance (the sources themselves: core/sources.py) and
+how sure we are of it, what the public sees of it (drafts, and the `public` managers public
+code reads through), optimistic locking, and the changes to it that wait for review."""
 
 from concurrency.fields import IntegerVersionField
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.core.validators import URLValidator
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from core import review
+from core.sources import (  # noqa: F401 - named here too, for the modules that import them so
+    BARRED_HOSTS,
+    OFFICIAL_HOSTS,
+    Source,
+    SourceKind,
+    normalise_text,
+    parse_sources,
+)
 from core.text import joined
 
 
@@ -32,103 +44,6 @@ class Verification(models.TextChoices):
     UNVERIFIED = "unverified", _("Unverified")
 
 
-class SourceKind(models.TextChoices):
-    OFFICIAL = "official", _("Official")
-    COPY = "copy", _("Copy of the official document")
-    SECONDARY = "secondary", _("Secondary")
-
-
-# The sites of the UN system and of the organisations whose texts we record: a source there is
-# "official". Any host ending in one of these (press.un.org, webarchive.unesco.org) counts.
-OFFICIAL_HOSTS = (
-    "un.org",
-    "undocs.org",
-    "unodc.org",
-    "odccp.org",  # UNODC's former name and site
-    "unvienna.org",  # the UN Information Service, Vienna
-    "unic.org.in",  # the UN Information Centre, New Delhi
-    "unesco.org",
-    "iom.int",
-    "basel.int",
-    "interpol.int",
-    "unidroit.org",
-    "wcoomd.org",
-    "osce.org",
-    "icom.museum",
-    "obs-traffic.museum",  # ICOM's observatory on illicit traffic
-    "coe.int",  # the Council of Europe, for its own conventions
-)
-
-# Never cited: quiz pages and machine-translated mirrors of encyclopaedias.
-BARRED_HOSTS = ("quizzclub.com", "xcv.wiki", "stringtranslate.com")
-
-
-def _host_in(host, domains):
-    return any(host == d or host.endswith("." + d) for d in domains)
-
-
-@dataclass(frozen=True)
-class Source:
-    kind: str
-    url: str
-
-    @property
-    def host(self):
-        host = (urlsplit(self.url).hostname or "").rstrip(".")
-        return host.removeprefix("www.")
-
-    @property
-    def is_official_host(self):
-        return _host_in(self.host, OFFICIAL_HOSTS)
-
-    def get_kind_display(self):
-        return SourceKind(self.kind).label
-
-
-def parse_sources(text):
-    """The sources written one a line as "kind URL" ("copy https://..."); a bare URL on an
-    official host is official. Returns (sources, errors)."""
-    sources, errors = [], []
-    validate = URLValidator(schemes=["http", "https"])
-    kinds = {k.value for k in SourceKind}
-    for line in text.splitlines():
-        words = line.split()
-        if not words:
-            continue
-        kind, url = (words[0].lower(), words[1:]) if words[0].lower() in kinds else ("", words)
-        if len(url) != 1:
-            errors.append(f"“{line.strip()}”: write the kind, a space, then one web address.")
-            continue
-        try:
-            validate(url[0])
-        except ValidationError:
-            errors.append(f"“{url[0]}” is not a web address.")
-            continue
-        source = Source(kind or SourceKind.OFFICIAL, url[0])
-        if _host_in(source.host, BARRED_HOSTS):
-            errors.append(f"{source.host} is not cited here (quiz pages, machine translations).")
-        elif not kind and not source.is_official_host:
-            errors.append(
-                f"{source.host} is not an official site: start the line with “copy” (a "
-                "reproduction of the official document) or “secondary” (news, blogs, databases)."
-            )
-        elif source.kind == SourceKind.OFFICIAL and not source.is_official_host:
-            errors.append(
-                f"{source.host} is not a site of the UN system or of a partner organisation: "
-                "mark it “copy” or “secondary”."
-            )
-        else:
-            sources.append(source)
-    return sources, errors
-
-
-def normalise_text(value):
-    """Line endings as \\n and no trailing spaces on any line or at the end: what a browser sends
-    back (\\r\\n) is then the same text as what it was sent."""
-    lines = value.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    return "\n".join(line.rstrip() for line in lines).strip("\n")
-
-
 class Status(models.TextChoices):
     """Where a record is in the review: only published records are public."""
 
@@ -136,7 +51,36 @@ class Status(models.TextChoices):
     PUBLISHED = "published", _("Published")
 
 
-class PublishableQuerySet(models.QuerySet):
+# --- What the public sees: one rule, in the managers ----------------------------------------------
+
+
+class RecordQuerySet(models.QuerySet):
+    """Every record model's QuerySet. `public()` is what the public may see: every row of a
+    model without drafts; a model with drafts, or whose rows follow a record with drafts,
+    narrows it (PublishableQuerySet, and the QuerySets of a resolution's paragraphs and links)."""
+
+    def public(self):
+        return self
+
+
+class PublicManager(models.Manager):
+    """A record model's second manager, `public`: its QuerySet's `public()` rows only.
+
+    Public code (views, feeds, exports, sitemaps, counts, filter choices) reads through
+    `Model.public`, and reaches related records through Prefetch(..., queryset=X.public...)
+    inside QuerySet methods named for the page; `objects` stays every row, for the admin,
+    commands, serialization and staff previews (Django's related managers, loaddata's natural
+    keys, unique checks and inline formsets all use the default manager, so it is not filtered).
+    Made per model with the model's own QuerySet: `PublicManager.from_queryset(XQuerySet)()`."""
+
+    def get_queryset(self):
+        return super().get_queryset().public()
+
+
+class PublishableQuerySet(RecordQuerySet):
+    def public(self):
+        return self.published()
+
     def published(self):
         """What the public may see: every public page, export, feed, count and cache."""
         return self.filter(status=Status.PUBLISHED)
@@ -144,16 +88,51 @@ class PublishableQuerySet(models.QuerySet):
     def drafts(self):
         return self.filter(status=Status.DRAFT)
 
-    def visible_to(self, user):
-        """Published records, and drafts too for signed-in staff (their previews)."""
-        return self if user.is_active and user.is_staff else self.published()
+
+class Record(models.Model):
+    """Abstract base of every record: what the public sees of it, and what is reviewed with it.
+
+    A change an editor makes to a public record waits for review as a PendingChange of its
+    *aggregate*: the record and the children edited with it. A root model names those reverse
+    relations in ``REVIEW_CHILDREN``; a child model names the foreign key to its root in
+    ``REVIEW_ROOT`` (a change made through the child's own admin is a change of its root)."""
+
+    REVIEW_CHILDREN = ()  # reverse relations edited with the record: ("paragraphs", ...)
+    REVIEW_ROOT = None  # on a child: the foreign key to the record it is reviewed with
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def has_drafts(cls):
+        """Whether some rows of this model are drafts (a child's follow its root's)."""
+        if cls.REVIEW_ROOT:
+            return cls._meta.get_field(cls.REVIEW_ROOT).related_model.has_drafts()
+        return False
+
+    @property
+    def review_root(self):
+        """The record whose pending change holds a change to this row: its root, or itself."""
+        return getattr(self, self.REVIEW_ROOT) if self.REVIEW_ROOT else self
+
+    @property
+    def is_public(self):
+        """Whether the public sees this row: a child follows its root; a record without
+        drafts always (Publishable narrows it)."""
+        return self.review_root.is_public if self.REVIEW_ROOT else True
+
+    @property
+    def was_public(self):
+        """Whether the public saw this row as it was read (a record returned to draft)."""
+        return self.is_public
 
 
 class Publishable(models.Model):
     """Abstract base: a draft / published status. Records made in the admin or imported start
-    as drafts; only a user with the model's "publish" permission publishes one, and a change an
-    editor makes to a published record returns it to draft (core/admin.py). Data loaded by
-    commands (fixtures, backups, load tests) is reviewed data: published by default."""
+    as drafts; only a user with the model's "publish" permission publishes one. A change an
+    editor makes to a published record waits for review as a PendingChange while the public
+    keeps seeing the published record (core/review_admin.py). Data loaded by commands (fixtures,
+    backups, load tests) is reviewed data: published by default."""
 
     status = models.CharField(
         max_length=10,
@@ -166,9 +145,31 @@ class Publishable(models.Model):
     class Meta:
         abstract = True
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        self._status_read = self.status
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        record = super().from_db(db, field_names, values)
+        record._status_read = record.__dict__.get("status")  # for was_public
+        return record
+
+    @classmethod
+    def has_drafts(cls):
+        return True
+
     @property
     def is_draft(self):
         return self.status == Status.DRAFT
+
+    @property
+    def is_public(self):
+        return self.status == Status.PUBLISHED
+
+    @property
+    def was_public(self):
+        return getattr(self, "_status_read", None) == Status.PUBLISHED
 
 
 class RecordVersionField(IntegerVersionField):
@@ -185,7 +186,7 @@ class RecordVersionField(IntegerVersionField):
         return name, path, args, kwargs
 
 
-class Versioned(models.Model):
+class Versioned(Record):
     """Abstract base: optimistic locking (django-concurrency). Every save stores a new
     ``version``; saving an instance read before someone else's save fails instead of silently
     overwriting it (the admin form shows both versions: core/admin.py). A version of 0 (loaddata,
@@ -377,3 +378,149 @@ class Sourced(Versioned):
                 errors["unverified_fields"] = f"No such field: {', '.join(map(str, unknown))}."
         if errors:
             raise ValidationError(errors)
+
+
+# --- Changes that wait for review -----------------------------------------------------------------
+
+
+class PendingChangeQuerySet(models.QuerySet):
+    def for_record(self, record):
+        """The change waiting for review on `record` (a queryset of at most one)."""
+        content_type = ContentType.objects.get_for_model(record, for_concrete_model=False)
+        return self.filter(content_type=content_type, object_id=record.pk)
+
+    def for_listing(self):
+        return self.select_related("content_type", "proposed_by", "edited_by")
+
+
+class PendingChange(models.Model):
+    """A change to a public record that waits for review: the proposed state of the record's
+    aggregate (the record and its children: core.models.Record), kept beside the published
+    rows, which stay what the public sees until a publisher publishes it (core/review.py does
+    the work: snapshots, applying one, the diff). One per record; a proposed new record of a
+    model without drafts has no object id until it is published."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    record = GenericForeignKey("content_type", "object_id")
+    label = models.CharField(
+        max_length=300, help_text="The record's name when the change was last proposed."
+    )
+    data = models.JSONField(
+        encoder=DjangoJSONEncoder, help_text="The proposed record and children (a snapshot)."
+    )
+    base = models.JSONField(
+        encoder=DjangoJSONEncoder,
+        null=True,
+        blank=True,
+        help_text="What the public saw when the change was first proposed (a snapshot).",
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    proposed_at = models.DateTimeField(default=timezone.now)
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who changed it last, if not who proposed it.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    reason = models.CharField(_("reason for this change"), max_length=300, blank=True)
+    version = RecordVersionField()
+
+    objects = PendingChangeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["proposed_at", "pk"]
+        verbose_name = _("change awaiting review")
+        verbose_name_plural = _("changes awaiting review")
+        permissions = [("publish_pendingchange", "Can publish changes awaiting review")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id"],
+                condition=Q(object_id__isnull=False),
+                name="pending_change_one_per_record",
+            )
+        ]
+
+    def __str__(self):
+        if self.is_addition:
+            return _("New %(model)s “%(name)s”") % {
+                "model": self.content_type.name,
+                "name": self.label,
+            }
+        return self.label
+
+    @property
+    def is_addition(self):
+        return self.object_id is None
+
+    @property
+    def model(self):
+        return self.content_type.model_class()
+
+    def current_record(self):
+        """The record as the public has it now; None for a new one, or one deleted since."""
+        if self.is_addition:
+            return None
+        return self.model._default_manager.filter(pk=self.object_id).first()
+
+    def proposers(self):
+        return [
+            user.get_username()
+            for user in dict.fromkeys((self.proposed_by, self.edited_by))
+            if user
+        ]
+
+    def history_reason(self, publisher):
+        """What the history says of each row the publishing changes: who proposed it, when
+        and why, and who published it (cut to simple-history's 100 characters)."""
+        proposed = _("Proposed by %(who)s on %(date)s") % {
+            "who": ", ".join(self.proposers()) or _("someone"),
+            "date": timezone.localtime(self.proposed_at).strftime("%Y-%m-%d"),
+        }
+        if self.reason:
+            proposed = f"{proposed} ({self.reason})"
+        reason = _("%(proposed)s; published by %(who)s") % {
+            "proposed": proposed,
+            "who": publisher.get_username(),
+        }
+        if len(reason) > 100:  # the reason goes, the names stay
+            reason = _("%(proposed)s; published by %(who)s") % {
+                "proposed": proposed.split(" (", 1)[0],
+                "who": publisher.get_username(),
+            }
+        return reason[:100]
+
+    def public_changed_since(self):
+        """Whether the public record changed after this change was first proposed."""
+        current = self.current_record()
+        if self.is_addition or current is None or self.base is None:
+            return not self.is_addition
+        return review.differs(self.base, review.snapshot(current))
+
+    def diff(self):
+        """What publishing would change, against what the public sees now (core/review.py)."""
+        return review.diff(self.data, self.base, self.current_record())
+
+    def apply(self, *, keep_pks=True, reason=None, user=None):
+        """Write the proposed state into the record tables (for editing inside a savepoint
+        that is rolled back, or for publishing). Returns the root record. A new row of this
+        change whose id another row took meanwhile (SQLite hands out again an id whose insert
+        was rolled back) gets a new one in `data`: `rekeyed` is then True, and the caller
+        saves this change once outside the savepoint."""
+        root, self.rekeyed = review.apply(
+            self.data, self.base, keep_pks=keep_pks, reason=reason, user=user
+        )
+        return root
+
+    def publish(self, user):
+        """Apply this change for good, in one transaction (the caller's), as `user`: each
+        changed row gets a version in the history naming who proposed and who published it.
+        Then it is gone. Returns the published record."""
+        root = self.apply(keep_pks=False, reason=self.history_reason(user), user=user)
+        self.delete()
+        return root

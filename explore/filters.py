@@ -35,7 +35,7 @@ class ParagraphFilter(AlwaysBoundFilterSet):
     addressee = SlugMultipleChoiceFilter(
         field_name="addressees__slug",
         to_field_name="slug",
-        queryset=Addressee.objects.all(),
+        queryset=Addressee.public.all(),
         error_messages=unknown_value_messages(_("There is no addressee “%(value)s”.")),
         label=_("Addressed to"),
     )
@@ -58,14 +58,14 @@ class ParagraphFilter(AlwaysBoundFilterSet):
     activity = SlugMultipleChoiceFilter(
         field_name="activities__slug",
         to_field_name="slug",
-        queryset=Activity.objects.all(),
+        queryset=Activity.public.all(),
         error_messages=unknown_value_messages(_("There is no activity “%(value)s”.")),
         label=_("Activity"),
     )
     partner = SlugMultipleChoiceFilter(
         field_name="partners__slug",
         to_field_name="slug",
-        queryset=Partner.objects.all(),
+        queryset=Partner.public.all(),
         error_messages=unknown_value_messages(_("There is no partner “%(value)s”.")),
         label=_("Partner named"),
     )
@@ -73,7 +73,7 @@ class ParagraphFilter(AlwaysBoundFilterSet):
         field_name="resolution__body__code",
         to_field_name="code",
         case=str.upper,
-        queryset=Body.objects.all(),
+        queryset=Body.public.all(),
         error_messages=unknown_value_messages(_("There is no body “%(value)s”.")),
         label=_("Body"),
     )
@@ -164,7 +164,7 @@ class ParagraphFilter(AlwaysBoundFilterSet):
     # --- facets: each computed with every other filter applied, one query each
 
     def facet_counts(self):
-        paragraphs = Paragraph.objects.published().order_by()
+        paragraphs = Paragraph.public.order_by()
         with_assistance = {
             **{k: v for k, v in self.form.cleaned_data.items() if k != "sort"},
             "assistance": ["include"],
@@ -181,12 +181,12 @@ class ParagraphFilter(AlwaysBoundFilterSet):
                 .annotate(n=Count("pk"))
             ),
             "activity": dict(
-                Activity.objects.filter(paragraphs__in=self.without("activity"))
+                Activity.public.filter(paragraphs__in=self.without("activity"))
                 .values_list("slug")
                 .annotate(n=Count("paragraphs", distinct=True))
             ),
             "partner": dict(
-                Partner.objects.filter(paragraphs__in=self.without("partner"))
+                Partner.public.filter(paragraphs__in=self.without("partner"))
                 .values_list("slug")
                 .annotate(n=Count("paragraphs", distinct=True))
             ),
@@ -214,7 +214,7 @@ class GraphFilter(AlwaysBoundFilterSet):
         field_name="body__code",
         to_field_name="code",
         case=str.upper,
-        queryset=Body.objects.all(),
+        queryset=Body.public.all(),
         error_messages=unknown_value_messages(_("There is no body “%(value)s”.")),
         label=_("Body"),
     )

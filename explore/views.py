@@ -21,7 +21,7 @@ class ParagraphListView(FacetedListMixin, FilterView):
     """What mandates UNODC to do X: operative paragraphs, filtered by whom and what they ask."""
 
     filterset_class = ParagraphFilter
-    queryset = Paragraph.objects.for_listing()
+    queryset = Paragraph.public.for_listing()
     paginate_by = 25
     template_name = "explore/paragraph_list.html"
 
@@ -32,7 +32,7 @@ class GraphView(BadFilterMixin, TemplateView):
     template_name = "explore/graph.html"
 
     def get(self, request, *args, **kwargs):
-        self.filterset = GraphFilter(request.GET, queryset=Resolution.objects.for_graph())
+        self.filterset = GraphFilter(request.GET, queryset=Resolution.public.for_graph())
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -52,9 +52,9 @@ class TimelineView(TemplateView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             timeline=timeline.timeline(
-                Resolution.objects.for_timeline(),
-                ExpertGroupMeeting.objects.for_timeline(),
-                ResolutionCitation.objects.recommendations(),
+                Resolution.public.for_timeline(),
+                ExpertGroupMeeting.public.for_timeline(),
+                ResolutionCitation.public.recommendations(),
             ),
             **kwargs,
         )
@@ -91,16 +91,16 @@ class MatrixView(TemplateView):
     template_name = "explore/matrix.html"
 
     def get_context_data(self, **kwargs):
-        bodies = list(Body.objects.all())
-        resolutions = Resolution.objects.published()
+        bodies = list(Body.public.all())
+        resolutions = Resolution.public.all()
         coverage = coverage_rows(bodies, resolutions.body_year_counts())
         return super().get_context_data(
             bodies=bodies,
             partner_rows=matrix_rows(
-                Partner.objects.all(), bodies, resolutions.partner_body_counts()
+                Partner.public.all(), bodies, resolutions.partner_body_counts()
             ),
             instrument_rows=matrix_rows(
-                Instrument.objects.core_first(), bodies, resolutions.instrument_body_counts()
+                Instrument.public.core_first(), bodies, resolutions.instrument_body_counts()
             ),
             coverage=coverage,
             gap_years=[year for year, _, total in coverage if not total],

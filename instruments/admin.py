@@ -5,11 +5,14 @@ from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
 from core.admin import FormFieldsMixin, SourcedAdmin, changelist_link
+from core.review import may_publish
 from instruments.models import Instrument
 
 
 class ResolutionLinkInline(FormFieldsMixin, admin.TabularInline):
-    """The same typed links as on the resolution page, edited from the instrument's side."""
+    """The same typed links as on the resolution page, edited from the instrument's side by
+    publishers. A link is reviewed with its resolution (mandates.ResolutionInstrument's
+    REVIEW_ROOT): editors change it from the resolution's form, so here they only read it."""
 
     model = apps.get_model("mandates", "ResolutionInstrument")
     fields = ("resolution", "relation", "note")
@@ -20,6 +23,15 @@ class ResolutionLinkInline(FormFieldsMixin, admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("resolution__body", "instrument")
+
+    def has_add_permission(self, request, obj=None):
+        return may_publish(request.user) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return may_publish(request.user) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return may_publish(request.user) and super().has_delete_permission(request, obj)
 
 
 @admin.register(Instrument)

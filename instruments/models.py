@@ -3,13 +3,14 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Case, Count, Q, Value, When
+from django.db.models import Case, Count, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import dateformat
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.models import Sourced, errors_of
+from core.models import PublicManager, RecordQuerySet, Sourced, errors_of
 
 PARTIAL_DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 
@@ -36,18 +37,39 @@ def format_partial_date(value):
     return f"{int(parts[2])} {month} {parts[0]}" if len(parts) == 3 else f"{month} {parts[0]}"
 
 
-class InstrumentQuerySet(models.QuerySet):
+class InstrumentQuerySet(RecordQuerySet):
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
 
+    @property
+    def links(self):
+        """The typed links from resolutions (mandates.ResolutionInstrument), reached through
+        the reverse relation: this app imports no other of ours."""
+        return self.model.resolution_links.rel.related_model
+
     def for_listing(self):
-        """Everything instrument_list.html touches, in a fixed number of queries."""
+        """Everything instrument_list.html touches, in a fixed number of queries:
+        resolution_count is the public resolutions linked to each."""
+        counts = (
+            self.links.public.filter(instrument=OuterRef("pk"))
+            .order_by()
+            .values("instrument")
+            .annotate(n=Count("resolution", distinct=True))
+            .values("n")
+        )
         return self.select_related("parent").annotate(
-            resolution_count=Count("resolution_links__resolution", distinct=True)
+            resolution_count=Coalesce(Subquery(counts), 0)
         )
 
     def for_detail(self):
-        return self.select_related("parent").prefetch_related("protocols", "partners")
+        """An instrument's page: its parent, protocols, partners and its links from public
+        resolutions, newest first (resolution_links)."""
+        links = self.links.public.select_related("resolution__body").order_by(
+            "-resolution__year", "relation", "pk"
+        )
+        return self.select_related("parent").prefetch_related(
+            "protocols", "partners", Prefetch("resolution_links", queryset=links)
+        )
 
     def core(self):
         return self.filter(slug__in=Instrument.CORE_SLUGS).core_first()
@@ -122,6 +144,7 @@ class Instrument(Sourced):
 
     history = HistoricalRecords(excluded_fields=["version"])
     objects = InstrumentQuerySet.as_manager()
+    public = PublicManager.from_queryset(InstrumentQuerySet)()
 
     class Meta:
         ordering = [models.F("adopted_on").asc(nulls_last=True), "slug"]

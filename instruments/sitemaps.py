@@ -6,4 +6,4 @@ from instruments.models import Instrument
 
 class InstrumentSitemap(RecordSitemap):
     def items(self):
-        return Instrument.objects.all()
+        return Instrument.public.all()

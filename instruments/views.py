@@ -1,24 +1,20 @@
 from django.views.generic import DetailView, ListView
 
-from core.models import Status
+from core.staff import PendingChangeNoticeMixin
 from instruments.models import Instrument
 
 
 class InstrumentListView(ListView):
-    queryset = Instrument.objects.for_listing()
+    queryset = Instrument.public.for_listing()
     template_name = "instruments/instrument_list.html"
 
 
-class InstrumentDetailView(DetailView):
-    queryset = Instrument.objects.for_detail()
+class InstrumentDetailView(PendingChangeNoticeMixin, DetailView):
+    queryset = Instrument.public.for_detail()
     template_name = "instruments/instrument_detail.html"
 
     def get_context_data(self, **kwargs):
-        links = list(
-            self.object.resolution_links.filter(resolution__status=Status.PUBLISHED)
-            .select_related("resolution__body")
-            .order_by("-resolution__year", "relation")
-        )
+        links = list(self.object.resolution_links.all())  # public ones: for_detail()
         return super().get_context_data(
             links=links,
             adoption_links=[link for link in links if link.is_adoption],

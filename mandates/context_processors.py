@@ -1,54 +1,25 @@
-import datetime
 from functools import cached_property
 
-from django.apps import apps
 from django.conf import settings
-from django.db import connections, router
 from django.http import QueryDict
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.functional import SimpleLazyObject
 
-from core.models import Sourced
+from pagecache import version
 
 # The last date read, for pages drawn without the database (the 500 page): see standalone().
 _last_seen = {"at": None}
 
 
 class LastChange:
-    """When any record last changed: the latest `updated_at` of every sourced model (records
-    of all apps: resolutions, paragraphs, bodies, instruments, partners, the expert group and
-    its meetings). Read once a page, when the footer first asks, in one statement."""
+    """When what the public sees last changed: the data version's `published_at`, which a
+    draft's save or a change waiting for review never moves (pagecache/version.py). Read once
+    a page, when the footer first asks: one primary-key SELECT."""
 
     @cached_property
     def at(self):
-        models = [
-            model
-            for model in apps.get_models()
-            if issubclass(model, Sourced) and not model._meta.abstract
-        ]
-        if not models:
-            return None
-        connection = connections[router.db_for_read(models[0])]
-        q = connection.ops.quote_name
-        sql = " UNION ALL ".join(
-            f"SELECT MAX({q('updated_at')}) FROM {q(model._meta.db_table)}" for model in models
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql)
-            values = [row[0] for row in cursor.fetchall() if row[0] is not None]
-        latest = max((self.as_datetime(value) for value in values), default=None)
+        latest = version.published_at()
         _last_seen["at"] = latest
         return latest
-
-    @staticmethod
-    def as_datetime(value):
-        """A MAX() of a datetime column: a datetime from PostgreSQL, text (UTC) from SQLite."""
-        if isinstance(value, str):
-            value = parse_datetime(value)
-        if timezone.is_naive(value):
-            value = timezone.make_aware(value, datetime.UTC)
-        return value
 
 
 class LastSeen:

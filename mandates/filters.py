@@ -299,7 +299,7 @@ class ResolutionFilter(AlwaysBoundFilterSet):
     body = SlugMultipleChoiceFilter(
         field_name="body__code",
         to_field_name="code",
-        queryset=Body.objects.only("code", "name", "code_fr", "name_fr", "of_name_fr"),
+        queryset=Body.public.only("code", "name", "code_fr", "name_fr", "of_name_fr"),
         distinct=False,  # one body a resolution: no duplicates to remove
         error_messages=unknown_value_messages(_("There is no body “%(value)s”.")),
         label=_("Body"),
@@ -310,7 +310,7 @@ class ResolutionFilter(AlwaysBoundFilterSet):
     instrument = SlugMultipleChoiceFilter(
         field_name="instruments__slug",
         to_field_name="slug",
-        queryset=Instrument.objects.core_first().only("slug", "short_name", "adopted_on"),
+        queryset=Instrument.public.core_first().only("slug", "short_name", "adopted_on"),
         method="filter_linked",
         error_messages=unknown_value_messages(_("There is no instrument “%(value)s”.")),
         label=_("Instrument"),
@@ -318,7 +318,7 @@ class ResolutionFilter(AlwaysBoundFilterSet):
     partner = SlugMultipleChoiceFilter(
         field_name="partners__slug",
         to_field_name="slug",
-        queryset=Partner.objects.only("slug", "acronym"),
+        queryset=Partner.public.only("slug", "acronym"),
         method="filter_linked",
         error_messages=unknown_value_messages(_("There is no partner “%(value)s”.")),
         label=_("Partner"),

@@ -31,14 +31,14 @@ class SectionSitemap(I18nSitemap):
 
 class ResolutionSitemap(RecordSitemap):
     def items(self):
-        return Resolution.objects.for_sitemap()
+        return Resolution.public.for_sitemap()
 
 
 class BodySitemap(RecordSitemap):
     def items(self):
-        return Body.objects.all()
+        return Body.public.all()
 
 
 class ExpertGroupSitemap(RecordSitemap):
     def items(self):
-        return ExpertGroup.objects.all()
+        return ExpertGroup.public.all()

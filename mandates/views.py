@@ -1,6 +1,5 @@
 import re
 
-from django.db.models import Count
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils.text import capfirst
@@ -10,6 +9,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
 from config.views import bad_request_page
+from core.staff import PendingChangeNoticeMixin, is_staff
 from instruments.models import Instrument
 from mandates import graph
 from mandates.filters import ResolutionFilter
@@ -31,21 +31,21 @@ class HomeView(TemplateView):
         # The counts are the unfiltered list's facets, kept per data version: each link's
         # count is the length of the list it leads to. Links to a list are offered only where
         # the list is not empty (no dead end).
-        unfiltered = ResolutionFilter(QueryDict(), queryset=Resolution.objects.for_list())
+        unfiltered = ResolutionFilter(QueryDict(), queryset=Resolution.public.for_list())
         counts = unfiltered.cached_facet_counts()
         return super().get_context_data(
-            bodies=Body.objects.all(),
+            bodies=Body.public.all(),
             body_counts=counts["body"],
             resolution_count=sum(counts["body"].values()),
-            instruments=Instrument.objects.core(),
-            instrument_count=Instrument.objects.count(),
-            partners=Partner.objects.all(),
+            instruments=Instrument.public.core(),
+            instrument_count=Instrument.public.count(),
+            partners=Partner.public.all(),
             partner_counts=counts["partner"],
             instrument_counts=counts["instrument"],
             years=sorted(counts["year"].items(), reverse=True),
-            recent=Resolution.objects.published().most_recent(6),
+            recent=Resolution.public.most_recent(6),
             relevance=counts["relevance"],
-            brief=Paragraph.objects.mandate_in_brief(),
+            brief=Paragraph.public.mandate_in_brief(),
             **kwargs,
         )
 
@@ -96,7 +96,7 @@ class FacetedListMixin(BadFilterMixin):
 
 class ResolutionListView(FacetedListMixin, FilterView):
     filterset_class = ResolutionFilter
-    queryset = Resolution.objects.for_list()
+    queryset = Resolution.public.for_list()
     paginate_by = 25
     template_name = "mandates/resolution_list.html"
 
@@ -125,12 +125,13 @@ def year_facets(counts, max_rows=15):
     ]
 
 
-class ResolutionDetailView(DetailView):
+class ResolutionDetailView(PendingChangeNoticeMixin, DetailView):
     template_name = "mandates/resolution_detail.html"
 
     def get_queryset(self):
         # Drafts: staff preview them (with a banner); to everyone else they do not exist.
-        return Resolution.objects.for_detail().visible_to(self.request.user)
+        resolutions = Resolution.objects if is_staff(self.request) else Resolution.public
+        return resolutions.for_detail()
 
     def get_object(self, queryset=None):
         return get_object_or_404(
@@ -176,30 +177,26 @@ class ResolutionDetailView(DetailView):
 
 
 class BodyListView(ListView):
-    queryset = Body.objects.with_counts().select_related("parent")
+    queryset = Body.public.with_counts().select_related("parent")
     template_name = "mandates/body_list.html"
 
 
-class BodyDetailView(DetailView):
-    queryset = Body.objects.select_related("parent").prefetch_related("children")
+class BodyDetailView(PendingChangeNoticeMixin, DetailView):
+    queryset = Body.public.for_detail()
     template_name = "mandates/body_detail.html"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            resolutions=self.object.resolutions.published()
-            .select_related("body")
-            .order_by(*Resolution._meta.ordering),
-            **kwargs,
-        )
+        # Its public resolutions, newest first: for_detail() prefetched them.
+        return super().get_context_data(resolutions=list(self.object.resolutions.all()), **kwargs)
 
 
-class ExpertGroupDetailView(DetailView):
-    queryset = ExpertGroup.objects.select_related("reports_to")
+class ExpertGroupDetailView(PendingChangeNoticeMixin, DetailView):
+    queryset = ExpertGroup.public.for_detail()
     template_name = "mandates/expertgroup_detail.html"
 
     def get_context_data(self, **kwargs):
-        meetings = self.object.meetings.prefetch_related("mandated_by__body")
-        return super().get_context_data(meetings=meetings, **kwargs)
+        # Its meetings, each with the public resolutions that mandated it (for_detail()).
+        return super().get_context_data(meetings=list(self.object.meetings.all()), **kwargs)
 
 
 class ExpertGroupView(ExpertGroupDetailView):
@@ -222,11 +219,7 @@ class AboutView(TemplateView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            entries=PageEntry.objects.select_related("resolution__body").prefetch_related(
-                "open_questions"
-            ),
-            questions=OpenQuestion.objects.annotate(n=Count("resolutions")).prefetch_related(
-                "resolutions__body", "instruments"
-            ),
+            entries=PageEntry.public.for_about(),
+            questions=OpenQuestion.public.for_about(),
             **kwargs,
         )

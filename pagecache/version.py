@@ -1,13 +1,21 @@
-"""The data version: a token that changes whenever any record changes.
+"""The data version: a token that changes whenever any record changes, and the time what the
+public sees last changed.
 
-Cached pages are keyed by it (pagecache/middleware.py), so a new token retires every cached page
-at once, in every worker process, without anyone having to find and delete them.
+Cached pages are keyed by the token (pagecache/middleware.py), so a new token retires every
+cached page at once, in every worker process, without anyone having to find and delete them.
+The footer's "last updated" reads `published_at` (published_at()).
 
-Who moves it on:
+Who moves them on:
 - a receiver of post_save, post_delete and m2m_changed for every model of the record apps, so
-  each write through the ORM does (admin edits, history reverts, the shell, loaddata);
+  each write through the ORM does (admin edits, history reverts, the shell, loaddata). The
+  token moves at every write; `published_at` only when the row written is one the public sees
+  (the instance says so: `is_public`, or `was_public` for a record returned to draft; a model
+  without drafts is always seen). A draft's save, or a save rolled back (a change that waits
+  for review is made in a savepoint that is rolled back) leaves it where it was;
 - commands that write rows in bulk (bulk_create and update() send no signals) wrap their work
-  in `bulk_changes()`, which moves it on once at the end instead of once a row.
+  in `bulk_changes()`, which moves the token on once at the end instead of once a row, and
+  `published_at` to the latest `updated_at` of the public rows written, if that is later: a
+  load of the reference data dates the public data by the records' own dates, not by the load.
 """
 
 import contextvars
@@ -15,6 +23,7 @@ import uuid
 from contextlib import contextmanager
 
 from django.apps import apps
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
@@ -24,7 +33,8 @@ from pagecache.models import DataVersion
 
 DATA_APPS = ("mandates", "instruments", "partners")
 
-_in_bulk = contextvars.ContextVar("pagecache_in_bulk", default=False)
+# Inside bulk_changes(): {"latest": the latest updated_at of the public rows written}.
+_in_bulk = contextvars.ContextVar("pagecache_in_bulk", default=None)
 
 
 def current(using=DEFAULT_DB_ALIAS):
@@ -33,11 +43,20 @@ def current(using=DEFAULT_DB_ALIAS):
     return versions.values_list("token", flat=True).first() or ""
 
 
-def bump(using=DEFAULT_DB_ALIAS):
-    """Give the data a new version. Inside a transaction the new token becomes visible to other
-    processes at the same moment as the change itself (same commit)."""
+def published_at(using=DEFAULT_DB_ALIAS):
+    """When what the public sees last changed (None if never): one SELECT by primary key."""
+    versions = DataVersion.objects.using(using).filter(pk=DataVersion.SINGLETON)
+    return versions.values_list("published_at", flat=True).first()
+
+
+def bump(using=DEFAULT_DB_ALIAS, published=None):
+    """Give the data a new version; with `published` (a time), what the public sees changed
+    then. Inside a transaction the new token becomes visible to other processes at the same
+    moment as the change itself (same commit)."""
     token = uuid.uuid4().hex  # random, not a counter: a restored backup never reuses a token
     values = {"token": token, "changed_at": timezone.now()}
+    if published is not None:
+        values["published_at"] = published
     versions = DataVersion.objects.using(using)
     if not versions.filter(pk=DataVersion.SINGLETON).update(**values):
         versions.update_or_create(pk=DataVersion.SINGLETON, defaults=values)  # a flushed table
@@ -51,24 +70,48 @@ def bulk_changes(using=DEFAULT_DB_ALIAS):
     For commands that load or generate records (load_reference_data, restore_records,
     generate_synthetic). If the block raises, its transaction rolled back and nothing changed.
     """
-    reset = _in_bulk.set(True)
+    seen = {"latest": None}
+    reset = _in_bulk.set(seen)
     try:
         yield
     finally:
         _in_bulk.reset(reset)
-    bump(using)
+    published = None
+    if seen["latest"] is not None:
+        before = published_at(using)
+        published = seen["latest"] if before is None else max(before, seen["latest"])
+    bump(using, published)
 
 
-def record_changed(sender, using=DEFAULT_DB_ALIAS, **kwargs):
+def seen_by_public(instance, model=None, pk_set=None):
+    """Whether a write to `instance` changes what the public sees. For a many-to-many change,
+    `model` and `pk_set` are the rows at the other end: links to drafts alone are not seen."""
+    try:
+        seen = getattr(instance, "is_public", True) or getattr(instance, "was_public", False)
+    except ObjectDoesNotExist:  # a child whose record is being deleted with it
+        return True
+    if seen and pk_set and model is not None and hasattr(model, "public"):
+        return model.public.filter(pk__in=pk_set).exists()
+    return seen
+
+
+def record_changed(sender, instance=None, using=DEFAULT_DB_ALIAS, **kwargs):
     """post_save / post_delete / m2m_changed receiver for the record apps' models."""
-    if _in_bulk.get():
-        return
     action = kwargs.get("action")  # m2m_changed only: react once, after the change
     if action is not None and action not in ("post_add", "post_remove", "post_clear"):
         return
     if action is not None and sender._meta.app_label not in DATA_APPS:
         return
-    bump(using)
+    bulk = _in_bulk.get()
+    if bulk is not None:
+        written = getattr(instance, "updated_at", None)
+        latest = bulk["latest"]
+        later = written is not None and (latest is None or written > latest)
+        if later and seen_by_public(instance):
+            bulk["latest"] = written
+        return
+    seen = seen_by_public(instance, kwargs.get("model"), kwargs.get("pk_set"))
+    bump(using, timezone.now() if seen else None)
 
 
 def record_models():

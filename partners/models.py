@@ -1,24 +1,50 @@
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.models import Sourced, Versioned
+from core.models import PublicManager, RecordQuerySet, Sourced, Versioned
 
 
-class PartnerQuerySet(models.QuerySet):
+class PartnerQuerySet(RecordQuerySet):
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
 
+    @property
+    def resolutions(self):
+        """mandates.Resolution, reached through the reverse relation: this app imports no
+        other of ours."""
+        return self.model.resolutions.rel.related_model
+
     def for_listing(self):
-        """Everything partner_list.html touches, in a fixed number of queries."""
-        return self.annotate(resolution_count=Count("resolutions", distinct=True)).prefetch_related(
+        """Everything partner_list.html touches, in a fixed number of queries:
+        resolution_count is the public resolutions naming each."""
+        counts = (
+            self.resolutions.public.filter(partners=OuterRef("pk"))
+            .order_by()
+            .values("partners")
+            .annotate(n=Count("pk", distinct=True))
+            .values("n")
+        )
+        return self.annotate(resolution_count=Coalesce(Subquery(counts), 0)).prefetch_related(
             "tools"
         )
 
     def for_detail(self):
-        return self.prefetch_related("tools", "instruments")
+        """A partner's page: its tools, the instruments it serves, the public resolutions
+        naming it (newest first) and their paragraphs that name it."""
+        resolutions = self.resolutions.public.select_related("body")
+        paragraphs = self.model.paragraphs.rel.related_model.public.select_related(
+            "resolution__body"
+        )
+        return self.prefetch_related(
+            "tools",
+            "instruments",
+            Prefetch("resolutions", queryset=resolutions),
+            Prefetch("paragraphs", queryset=paragraphs),
+        )
 
 
 class Partner(Sourced):
@@ -45,6 +71,9 @@ class Partner(Sourced):
 
     history = HistoricalRecords(m2m_fields=[instruments], excluded_fields=["version"])
     objects = PartnerQuerySet.as_manager()
+    public = PublicManager.from_queryset(PartnerQuerySet)()
+
+    REVIEW_CHILDREN = ("tools",)  # reviewed with it (core.models.Record)
 
     class Meta:
         ordering = ["acronym"]
@@ -72,7 +101,7 @@ class Partner(Sourced):
         return ", ".join(p for p in (self.headquarters_city, self.headquarters_country) if p)
 
 
-class PartnerToolQuerySet(models.QuerySet):
+class PartnerToolQuerySet(RecordQuerySet):
     def get_by_natural_key(self, partner_slug, slug):
         return self.get(partner__slug=partner_slug, slug=slug)
 
@@ -89,6 +118,9 @@ class PartnerTool(Versioned):
 
     history = HistoricalRecords(excluded_fields=["version"])
     objects = PartnerToolQuerySet.as_manager()
+    public = PublicManager.from_queryset(PartnerToolQuerySet)()
+
+    REVIEW_ROOT = "partner"  # reviewed with its partner (core.models.Record)
 
     class Meta:
         ordering = ["partner", "position", "name"]

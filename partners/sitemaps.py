@@ -6,4 +6,4 @@ from partners.models import Partner
 
 class PartnerSitemap(RecordSitemap):
     def items(self):
-        return Partner.objects.all()
+        return Partner.public.all()

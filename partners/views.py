@@ -1,18 +1,22 @@
 from django.views.generic import DetailView, ListView
 
+from core.staff import PendingChangeNoticeMixin
 from partners.models import Partner
 
 
 class PartnerListView(ListView):
-    queryset = Partner.objects.for_listing()
+    queryset = Partner.public.for_listing()
     template_name = "partners/partner_list.html"
 
 
-class PartnerDetailView(DetailView):
-    queryset = Partner.objects.for_detail()
+class PartnerDetailView(PendingChangeNoticeMixin, DetailView):
+    queryset = Partner.public.for_detail()
     template_name = "partners/partner_detail.html"
 
     def get_context_data(self, **kwargs):
-        resolutions = self.object.resolutions.published().select_related("body").order_by("-year")
-        paragraphs = self.object.paragraphs.select_related("resolution__body")
-        return super().get_context_data(resolutions=resolutions, paragraphs=paragraphs, **kwargs)
+        # The public resolutions naming it and their paragraphs: for_detail() prefetched them.
+        return super().get_context_data(
+            resolutions=list(self.object.resolutions.all()),
+            paragraphs=list(self.object.paragraphs.all()),
+            **kwargs,
+        )

@@ -1,5 +1,6 @@
 """The staff's desk in a real browser (Debian's Chromium through Playwright): an editor, a
-publisher and a viewer sign in through the admin's login page and take each path of issue 15.
+publisher and a viewer sign in through the admin's login page and take each path of issue 15,
+and an editor's change to a published record waits for the publisher (issue 21).
 
 Runs like tests/test_browser.py (read its docstring): transactional tests against `live_server`,
 the reference data reloaded before each test, and the reference data and staff groups put back
@@ -15,6 +16,7 @@ from django.apps import apps
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 
+from core.models import PendingChange
 from mandates.models import PageEntry, Resolution
 
 try:
@@ -24,6 +26,7 @@ except ImportError:  # pragma: no cover - the dev extra installs it
 
 staff_roles = importlib.import_module("mandates.migrations.0002_staff_roles")
 publishers = importlib.import_module("mandates.migrations.0013_publishers")
+review_roles = importlib.import_module("core.migrations.0002_review_roles")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,6 +39,7 @@ DATA = Path(__file__).parent / "data"
 def make_groups():
     staff_roles.create_roles(apps, None)
     publishers.create_publishers(apps, None)
+    review_roles.grant(apps, None)
 
 
 @pytest.fixture(scope="module")
@@ -106,19 +110,19 @@ def save(page):
     page.locator("input[name=_save]").click()
 
 
-def test_editor_edits_with_a_reason_sees_an_honest_history_and_restores(browser, site):
-    page = sign_in(browser, site, "editors")
+def test_publisher_edits_with_a_reason_sees_an_honest_history_and_restores(browser, site):
+    page = sign_in(browser, site, "publishers")
     resolution = open_record(page, "2199 (2015)")
+    versions = resolution.history.count()
     save(page)  # untouched: the browser sends \r\n line endings; nothing is recorded
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
-    assert resolution.history.count() == Resolution.objects.get(pk=resolution.pk).history.count()
-    versions = resolution.history.count()
+    assert resolution.history.count() == versions
 
     open_record(page, "2199 (2015)")
     page.locator("#id_summary").fill("An editor's new summary.")
     page.locator("#id_change_reason").fill("Summary checked against the text")
     save(page)
-    expect(page.locator(".messagelist")).to_contain_text("is a draft again")
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
     assert resolution.history.count() == versions + 1
 
     page.goto(f"/admin/mandates/resolution/{resolution.pk}/history/")
@@ -168,8 +172,10 @@ def test_two_editors_on_one_record(browser, site, django_user_model):
     resolution = open_record(first_page, "2322 (2016)")
     open_record(second_page, "2322 (2016)")
 
+    published_summary = resolution.summary
     first_page.locator("#id_summary").fill("First editor's summary.")
     save(first_page)
+    expect(first_page.locator(".messagelist")).to_contain_text("waits for review")
     second_page.locator("#id_summary").fill("Second editor's summary.")
     save(second_page)
 
@@ -178,13 +184,15 @@ def test_two_editors_on_one_record(browser, site, django_user_model):
     table = second_page.locator("table.conflict-table").first  # the fields that differ
     expect(table).to_contain_text("First editor's summary.")
     expect(table).to_contain_text("Second editor's summary.")
-    resolution.refresh_from_db()
-    assert resolution.summary == "First editor's summary."
+    pending = PendingChange.objects.get()
+    assert pending.data["root"]["fields"]["summary"] == "First editor's summary."
 
     save(second_page)  # having compared, the second editor saves knowingly
-    expect(second_page.locator(".messagelist")).to_contain_text("was changed successfully")
+    expect(second_page.locator(".messagelist")).to_contain_text("waits for review")
+    pending.refresh_from_db()
+    assert pending.data["root"]["fields"]["summary"] == "Second editor's summary."
     resolution.refresh_from_db()
-    assert resolution.summary == "Second editor's summary."
+    assert resolution.summary == published_summary  # the public record waits for a publisher
 
 
 def test_publisher_imports_from_the_digital_library_and_publishes(browser, site):
@@ -215,6 +223,51 @@ def test_publisher_imports_from_the_digital_library_and_publishes(browser, site)
     save(page)
     created.refresh_from_db()
     assert not created.is_draft
+
+
+def test_an_editors_change_waits_while_the_public_page_stays_then_a_publisher_publishes_it(
+    browser, site, screenshot_dir
+):
+    editor = sign_in(browser, site, "editors")
+    resolution = open_record(editor, "2347 (2017)")
+    published_summary = resolution.summary
+    editor.locator("#id_summary").fill("A summary the editor checked against the text.")
+    editor.locator("#id_change_reason").fill("Summary checked")
+    save(editor)
+    expect(editor.locator(".messagelist")).to_contain_text(
+        "Your change to “SC 2347 (2017)” waits for review; the public site shows the "
+        "published version until a publisher publishes it."
+    )
+
+    visitor = new_page(browser, site)  # no session: what the public sees
+    visitor.goto(resolution.get_absolute_url())
+    expect(visitor.locator("#summary-heading + p")).to_contain_text(published_summary[:40])
+    expect(visitor.locator("body")).not_to_contain_text("the editor checked")
+    editor.goto(resolution.get_absolute_url())  # staff: the same page, with a banner
+    banner = editor.locator(".draft-banner")
+    expect(banner).to_contain_text("A change to this record waits for review")
+
+    publisher = sign_in(browser, site, "publishers")
+    publisher.goto("/admin/")
+    publisher.get_by_role("link", name="Changes awaiting review").first.click()
+    publisher.get_by_role("link", name="SC 2347 (2017)").click()
+    review = publisher.locator("#content-main")
+    expect(review.locator(".review-table")).to_contain_text(
+        "A summary the editor checked against the text."  # rewritten: shown whole
+    )
+    expect(review).to_contain_text("Proposed by editors")
+    publisher.screenshot(path=str(screenshot_dir / "review-desktop.png"), full_page=True)
+    publisher.get_by_role("button", name="Publish").click()
+    expect(publisher.locator(".messagelist")).to_contain_text("Published: “SC 2347 (2017)”")
+
+    visitor.reload()
+    expect(visitor.locator("#summary-heading + p")).to_contain_text(
+        "A summary the editor checked against the text."
+    )
+    latest = Resolution.objects.get(pk=resolution.pk).history.first()
+    assert latest.history_user.get_username() == "publishers"
+    assert latest.history_change_reason.endswith("(Summary checked); published by publishers")
+    assert not PendingChange.objects.exists()
 
 
 def test_viewer_reads_but_cannot_change_or_import(browser, site):

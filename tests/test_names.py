@@ -398,7 +398,7 @@ def test_each_brief_line_says_what_is_asked_and_cites_it_once(client, language, 
     content = get(client, prefix + "/")
     brief = content.split('aria-labelledby="brief-heading"')[1].split("</section>")[0]
     lines = re.findall(r'<li class="brief-line">(.*?)</li>', brief, re.S)
-    addressed = Paragraph.objects.published().filter(
+    addressed = Paragraph.public.all().filter(
         addressees__slug="unodc", resolution__is_synthetic=False
     )
     assert len(lines) == addressed.count() > 0
@@ -434,7 +434,7 @@ def asked_of_unodc(assistance):
     if assistance:
         condition |= Q(assisted_by__slug="unodc")
     return set(
-        Paragraph.objects.published()
+        Paragraph.public.all()
         .filter(condition, resolution__body__code="SC", resolution__year__range=(2015, 2017))
         .values_list("pk", flat=True)
     )
@@ -524,7 +524,7 @@ def test_unodc_counts_include_its_assistance_when_asked(client):
     unodc = Addressee.objects.get(slug="unodc")
     plain = client.get("/paragraphs/", {"body": "SC"}).context["facets"]
     wide = client.get("/paragraphs/", {"body": "SC", "assistance": "include"}).context["facets"]
-    sc = Paragraph.objects.published().filter(resolution__body__code="SC")
+    sc = Paragraph.public.all().filter(resolution__body__code="SC")
     assert plain["addressee"].get("unodc", 0) == sc.filter(addressees=unodc).count()
     assert wide["addressee"]["unodc"] == (
         sc.filter(Q(addressees=unodc) | Q(assisted_by=unodc)).distinct().count()

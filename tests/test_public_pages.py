@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
 
-from core.models import BARRED_HOSTS
+from core.models import BARRED_HOSTS, Status
 from instruments.models import Instrument
 from mandates.models import (
     Activity,
@@ -20,6 +20,7 @@ from mandates.models import (
     Paragraph,
     Resolution,
 )
+from pagecache.models import DataVersion
 from partners.models import Partner
 
 pytestmark = pytest.mark.django_db
@@ -293,18 +294,43 @@ def test_home_counts_resolutions_by_relevance_with_links_to_the_filtered_list(cl
 # --- the footer ----------------------------------------------------------------------------------
 
 
-def test_footer_date_follows_the_latest_change_to_any_record(client):
+def test_footer_date_is_when_what_the_public_sees_last_changed(client):
     day = datetime.datetime(2032, 7, 1, 9, 0, tzinfo=datetime.UTC)
     before = html(client, "/about/")
     assert 'Last updated <time datetime="2032-07-01">' not in before
-    partner = Partner.objects.first()
-    Partner.objects.filter(pk=partner.pk).update(updated_at=day)
+    DataVersion.objects.update(published_at=day)  # as a public write on that day leaves it
     for url in ("/", "/about/", "/resolutions/sc/2322-2016/", "/fr/"):
         content = html(client, url)
         footer = section(content, '<footer class="site-footer">', "</footer>")
         assert '<time datetime="2032-07-01">' in footer, url
     assert "1 July 2032" in html(client, "/about/")
     assert "1 juillet 2032" in html(client, "/fr/about/")
+
+
+def test_footer_date_moves_with_a_public_change_and_not_with_a_draft(client):
+    day = datetime.datetime(2020, 7, 1, 9, 0, tzinfo=datetime.UTC)
+    DataVersion.objects.update(published_at=day)
+    draft = Resolution.objects.create(
+        body=Body.objects.get(code="GA"), number="96/175", year=2041, status=Status.DRAFT
+    )
+    draft.title = "A draft's title"
+    draft.save()
+    draft.partners.add(Partner.objects.first())
+    Paragraph.objects.create(resolution=draft, number=1, summary="A draft's paragraph.")
+    assert '<time datetime="2020-07-01">' in html(client, "/")
+    partner = Partner.objects.first()
+    partner.founding_detail = "Checked again."
+    partner.save()
+    today = datetime.datetime.now(datetime.UTC).date().isoformat()
+    assert f'Last updated <time datetime="{today}">' in html(client, "/")
+    DataVersion.objects.update(published_at=day)
+    draft.status = Status.PUBLISHED  # publishing changes what the public sees
+    draft.save()
+    assert f'Last updated <time datetime="{today}">' in html(client, "/")
+    DataVersion.objects.update(published_at=day)
+    draft.status = Status.DRAFT  # and so does taking a record off the site
+    draft.save()
+    assert f'Last updated <time datetime="{today}">' in html(client, "/")
 
 
 # --- no research notes, paths or dropped sources on any public page ------------------------------

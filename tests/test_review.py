@@ -1,5 +1,7 @@
 """Draft, review, publish: editors make and change drafts, publishers publish them, and every
-resolution recorded before the review step is published."""
+resolution recorded before the review step is published. An editor's change to a published
+resolution waits for review while it stays published (tests/test_pending_changes.py has the
+whole of that path)."""
 
 import importlib
 
@@ -7,12 +9,13 @@ import pytest
 from django.apps import apps as django_apps
 from django.contrib.auth.models import Group
 
-from core.models import Status
+from core.models import PendingChange, Status
 from mandates.models import Resolution
 from tests.test_admin import admin_url, form_data
 
 publishers = importlib.import_module("mandates.migrations.0013_publishers")
 staff_roles = importlib.import_module("mandates.migrations.0002_staff_roles")
+review_roles = importlib.import_module("core.migrations.0002_review_roles")
 
 pytestmark = pytest.mark.django_db
 
@@ -22,6 +25,7 @@ def staff(client, django_user_model):
     """A client signed in as a member of `role` (Editors, Publishers or Viewers)."""
     staff_roles.create_roles(django_apps, None)
     publishers.create_publishers(django_apps, None)
+    review_roles.grant(django_apps, None)
 
     def sign_in(role):
         user = django_user_model.objects.create_user(role.lower(), password="x", is_staff=True)
@@ -57,7 +61,7 @@ def test_an_editors_new_resolution_is_a_draft_even_if_they_ask_otherwise(staff):
     assert created not in Resolution.objects.published()
 
 
-def test_an_editors_change_to_a_published_resolution_returns_it_to_review(staff):
+def test_an_editors_change_to_a_published_resolution_waits_and_it_stays_published(staff, client):
     editor = staff("Editors")
     resolution = Resolution.objects.get(body__code="SC", number="2199 (2015)")
     url = admin_url(Resolution, "change", resolution.pk)
@@ -65,8 +69,12 @@ def test_an_editors_change_to_a_published_resolution_returns_it_to_review(staff)
     data["summary"] = "Changed by an editor"
     response = editor.post(url, data, follow=True)
     resolution.refresh_from_db()
-    assert resolution.status == Status.DRAFT
-    assert "is a draft again" in response.content.decode()
+    assert resolution.status == Status.PUBLISHED
+    assert resolution.summary != "Changed by an editor"
+    assert "waits for review" in response.content.decode()
+    assert PendingChange.objects.for_record(resolution).exists()
+    editor.logout()
+    assert client.get(resolution.get_absolute_url()).status_code == 200  # still public
 
 
 def test_saving_untouched_keeps_a_published_resolution_published(staff):
@@ -76,6 +84,26 @@ def test_saving_untouched_keeps_a_published_resolution_published(staff):
     assert editor.post(url, form_data(editor.get(url))).status_code == 302
     resolution.refresh_from_db()
     assert resolution.status == Status.PUBLISHED
+    assert not PendingChange.objects.exists()
+
+
+def test_a_restore_by_an_editor_keeps_the_status(staff):
+    """A version from the time the record was a draft does not take it off the site."""
+    resolution = Resolution.objects.get(body__code="SC", number="2199 (2015)")
+    resolution.status = Status.DRAFT
+    resolution.save()
+    resolution.status = Status.PUBLISHED
+    resolution.title = "Published title"
+    resolution.save()
+    editor = staff("Editors")
+    draft_version = resolution.history.all()[1]
+    assert draft_version.status == Status.DRAFT
+    revert = admin_url(Resolution, "simple_history", resolution.pk, draft_version.history_id)
+    form = editor.get(revert).context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    assert editor.post(revert, data).status_code == 302
+    proposed = PendingChange.objects.for_record(resolution).get().data["root"]["fields"]
+    assert proposed["status"] == Status.PUBLISHED and proposed["title"] == draft_version.title
 
 
 def test_a_publisher_publishes_from_the_form_and_the_list(staff):
@@ -133,6 +161,7 @@ def test_the_publishers_role_is_idempotent():
     after = set(Group.objects.get(name="Publishers").permissions.values_list("codename", flat=True))
     assert before == after
     assert "publish_resolution" in after and "change_resolution" in after
+    assert "publish_pendingchange" in after
     assert "publish_resolution" not in set(
         Group.objects.get(name="Editors").permissions.values_list("codename", flat=True)
     )

@@ -15,6 +15,7 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.urls import reverse
 
 staff_roles = importlib.import_module("mandates.migrations.0002_staff_roles")
+review_roles = importlib.import_module("core.migrations.0002_review_roles")
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +44,7 @@ def roles():
     """The groups as the migration leaves them (a transactional test elsewhere may have flushed
     them from a reused test database; the migration's function is idempotent)."""
     staff_roles.create_roles(django_apps, None)
+    review_roles.grant(django_apps, None)
     return {group.name: group for group in Group.objects.filter(name__in=staff_roles.ROLES)}
 
 
@@ -80,9 +82,13 @@ def test_the_migration_is_applied():
 def test_roles_carry_exactly_their_permissions(roles):
     editors = {p.codename for p in roles["Editors"].permissions.all()}
     viewers = {p.codename for p in roles["Viewers"].permissions.all()}
-    assert editors == expected_codenames(("add", "change", "delete", "view"))
-    assert viewers == expected_codenames(("view",))
-    assert {p.content_type.app_label for p in roles["Editors"].permissions.all()} == set(APPS)
+    # The records, and the changes awaiting review (view only: publishers publish them).
+    assert editors == expected_codenames(("add", "change", "delete", "view")) | {
+        "view_pendingchange"
+    }
+    assert viewers == expected_codenames(("view",)) | {"view_pendingchange"}
+    labels = {p.content_type.app_label for p in roles["Editors"].permissions.all()}
+    assert labels == {*APPS, "core"}
 
 
 def test_creating_roles_is_idempotent_and_reversible(roles):

@@ -6,7 +6,7 @@ from urllib.parse import quote
 from django.contrib.humanize.templatetags.humanize import ordinal
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.html import strip_tags
@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.models import (
+    PublicManager,
+    RecordQuerySet,
     Sourced,
     Versioned,
     errors_of,
@@ -47,23 +49,33 @@ BODIES_WITHOUT_SESSIONS = {"SC"}  # see Body.holds_sessions
 # --- Bodies -----------------------------------------------------------------------------------
 
 
-class BodyQuerySet(models.QuerySet):
+class BodyQuerySet(RecordQuerySet):
     def get_by_natural_key(self, code):
         return self.get(code=code)
 
     def with_counts(self):
-        """resolution_count on each body: a count per body in a subquery, answered from the
-        (body, year) index alone, rather than joining every resolution to its body and counting
-        distinct rows (1.6 s on the home page at 100,000 resolutions on PostgreSQL)."""
+        """resolution_count on each body (its public resolutions): a count per body in a
+        subquery, answered from the (body, year) index alone, rather than joining every
+        resolution to its body and counting distinct rows (1.6 s on the home page at 100,000
+        resolutions on PostgreSQL)."""
         counts = (
-            self.model.resolutions.field.model.objects.published()
-            .filter(body=OuterRef("pk"))
+            self.model.resolutions.field.model.public.filter(body=OuterRef("pk"))
             .order_by()
             .values("body")
             .annotate(n=Count("*"))
             .values("n")
         )
         return self.annotate(resolution_count=Coalesce(Subquery(counts), 0))
+
+    def for_detail(self):
+        """A body's page: its parent, subsidiary bodies and public resolutions, newest first."""
+        resolutions = self.model.resolutions.field.model.public.select_related("body")
+        return self.select_related("parent").prefetch_related(
+            "children",
+            Prefetch(
+                "resolutions", queryset=resolutions.order_by(*resolutions.model._meta.ordering)
+            ),
+        )
 
 
 class Body(Sourced):
@@ -120,6 +132,7 @@ class Body(Sourced):
     history = HistoricalRecords(excluded_fields=["version"])
 
     objects = BodyQuerySet.as_manager()
+    public = PublicManager.from_queryset(BodyQuerySet)()
 
     class Meta:
         ordering = ["position", "code"]
@@ -204,7 +217,7 @@ class Body(Sourced):
 # --- Lookups used to tag paragraphs -----------------------------------------------------------
 
 
-class LookupQuerySet(models.QuerySet):
+class LookupQuerySet(RecordQuerySet):
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
 
@@ -218,6 +231,7 @@ class Lookup(Versioned):
     position = models.PositiveSmallIntegerField(default=0)
 
     objects = LookupQuerySet.as_manager()
+    public = PublicManager.from_queryset(LookupQuerySet)()
 
     class Meta:
         abstract = True

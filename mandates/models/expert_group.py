@@ -2,13 +2,15 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Prefetch, Q
 from django.urls import reverse
 from django.utils import dateformat
 from django.utils.translation import gettext
 from simple_history.models import HistoricalRecords
 
 from core.models import (
+    PublicManager,
+    RecordQuerySet,
     Sourced,
     errors_of,
 )
@@ -17,9 +19,19 @@ from mandates.models.bodies import Body
 # --- The expert group -------------------------------------------------------------------------
 
 
-class ExpertGroupQuerySet(models.QuerySet):
+class ExpertGroupQuerySet(RecordQuerySet):
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
+
+    def for_detail(self):
+        """The group's page: the body it reports to, its meetings and the public resolutions
+        that mandated each."""
+        meeting = self.model.meetings.rel.related_model
+        resolutions = meeting.mandated_by.field.related_model.public.select_related("body")
+        meetings = meeting.public.prefetch_related(Prefetch("mandated_by", queryset=resolutions))
+        return self.select_related("reports_to").prefetch_related(
+            Prefetch("meetings", queryset=meetings)
+        )
 
 
 class ExpertGroup(Sourced):
@@ -35,6 +47,9 @@ class ExpertGroup(Sourced):
 
     history = HistoricalRecords(excluded_fields=["version"])
     objects = ExpertGroupQuerySet.as_manager()
+    public = PublicManager.from_queryset(ExpertGroupQuerySet)()
+
+    REVIEW_CHILDREN = ("meetings",)  # reviewed with it (core.models.Record)
 
     class Meta:
         ordering = ["name"]
@@ -51,7 +66,7 @@ class ExpertGroup(Sourced):
         return reverse("mandates:expert-group-detail", args=[self.slug])
 
 
-class ExpertGroupMeetingQuerySet(models.QuerySet):
+class ExpertGroupMeetingQuerySet(RecordQuerySet):
     def get_by_natural_key(self, group_slug, number):
         return self.get(group__slug=group_slug, number=number)
 
@@ -75,6 +90,9 @@ class ExpertGroupMeeting(Sourced):
 
     history = HistoricalRecords(m2m_fields=[mandated_by], excluded_fields=["version"])
     objects = ExpertGroupMeetingQuerySet.as_manager()
+    public = PublicManager.from_queryset(ExpertGroupMeetingQuerySet)()
+
+    REVIEW_ROOT = "group"  # reviewed with its group (core.models.Record)
 
     class Meta:
         ordering = ["group", "starts_on"]

@@ -7,11 +7,18 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.models import (
+    PublicManager,
+    RecordQuerySet,
+    Status,
     Versioned,
 )
 
 
-class ResolutionInstrumentQuerySet(models.QuerySet):
+class ResolutionInstrumentQuerySet(RecordQuerySet):
+    def public(self):
+        """The links of published resolutions."""
+        return self.filter(resolution__status=Status.PUBLISHED)
+
     def get_by_natural_key(self, body_code, slug, instrument_slug, relation):
         return self.get(
             resolution__body__code=body_code,
@@ -41,6 +48,9 @@ class ResolutionInstrument(Versioned):
 
     history = HistoricalRecords(excluded_fields=["version"])
     objects = ResolutionInstrumentQuerySet.as_manager()
+    public = PublicManager.from_queryset(ResolutionInstrumentQuerySet)()
+
+    REVIEW_ROOT = "resolution"  # reviewed with its resolution (core.models.Record)
 
     class Meta:
         ordering = ["instrument__slug", "relation"]
@@ -64,7 +74,19 @@ class ResolutionInstrument(Versioned):
     natural_key.dependencies = ["mandates.resolution", "instruments.instrument"]
 
 
-class ResolutionCitationQuerySet(models.QuerySet):
+class ResolutionCitationQuerySet(RecordQuerySet):
+    def public(self):
+        """Citations between published resolutions."""
+        return self.citing_public().cited_public()
+
+    def citing_public(self):
+        """Made by a published resolution (the other end, seen from the one it cites)."""
+        return self.filter(citing__status=Status.PUBLISHED)
+
+    def cited_public(self):
+        """Of a published resolution (the other end, seen from the one citing it)."""
+        return self.filter(cited__status=Status.PUBLISHED)
+
     def get_by_natural_key(self, body_code, slug, cited_body_code, cited_slug, relation):
         return self.get(
             citing__body__code=body_code,
@@ -115,6 +137,9 @@ class ResolutionCitation(Versioned):
 
     history = HistoricalRecords(excluded_fields=["version"])
     objects = ResolutionCitationQuerySet.as_manager()
+    public = PublicManager.from_queryset(ResolutionCitationQuerySet)()
+
+    REVIEW_ROOT = "citing"  # reviewed with the resolution that cites (core.models.Record)
 
     class Meta:
         ordering = ["relation", "cited__year"]
@@ -136,6 +161,10 @@ class ResolutionCitation(Versioned):
         return (*self.citing.natural_key(), *self.cited.natural_key(), self.relation)
 
     natural_key.dependencies = ["mandates.resolution"]
+
+    @property
+    def is_public(self):
+        return self.citing.is_public and self.cited.is_public
 
     @property
     def reverse_label(self):

@@ -9,14 +9,14 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.models import Sourced, Status, Verification
+from core.models import RecordQuerySet, Sourced, Status, Verification
 from mandates.models.bodies import Activity, Addressee
-from mandates.models.search import SearchDocumentDeferred
+from mandates.models.search import PublicSearchDocumentDeferred, SearchDocumentDeferred
 from partners.models import Partner
 
 
-class ParagraphQuerySet(models.QuerySet):
-    def published(self):
+class ParagraphQuerySet(RecordQuerySet):
+    def public(self):
         """The paragraphs of published resolutions: what the public may see."""
         return self.filter(resolution__status=Status.PUBLISHED)
 
@@ -82,8 +82,7 @@ class ParagraphQuerySet(models.QuerySet):
     def for_listing(self):
         """Everything paragraph_list.html touches, newest resolution first (5 queries a page)."""
         return (
-            self.published()
-            .select_related("resolution__body")
+            self.select_related("resolution__body")
             .prefetch_related(
                 "addressees",
                 "assisted_by",
@@ -106,7 +105,6 @@ class ParagraphQuerySet(models.QuerySet):
         unodc = Q(addressees__slug=UNODC) | Q(assisted_by__slug=UNODC)
         return (
             self.filter(pk__in=Paragraph.objects.filter(unodc).values("pk"))
-            .published()
             .filter(resolution__is_synthetic=False)
             .select_related("resolution__body")
             .prefetch_related(
@@ -204,6 +202,9 @@ class Paragraph(Sourced):
         excluded_fields=["search_document", "version"],
     )
     objects = SearchDocumentDeferred.from_queryset(ParagraphQuerySet)()
+    public = PublicSearchDocumentDeferred.from_queryset(ParagraphQuerySet)()
+
+    REVIEW_ROOT = "resolution"  # reviewed with its resolution (core.models.Record)
 
     class Meta:
         ordering = ["resolution", "position"]

@@ -1,4 +1,8 @@
-"""ResolutionQuerySet: the queries each page reads, named for the page."""
+"""ResolutionQuerySet: the queries each page reads, named for the page.
+
+Public pages call them on `Resolution.public` (published resolutions only); each reaches the
+records at the other end of a link through those records' own `public` rows where they have
+drafts (a citation's other resolution). A resolution's own children follow it."""
 
 from django.contrib.postgres.search import (
     SearchQuery,
@@ -7,7 +11,7 @@ from django.contrib.postgres.search import (
 from django.db import connections
 from django.db.models import Count, F, Prefetch, Q
 
-from core.models import PublishableQuerySet, Status
+from core.models import PublishableQuerySet
 from instruments.models import Instrument
 from mandates.models.bodies import Activity, Addressee
 from mandates.models.expert_group import ExpertGroupMeeting
@@ -69,27 +73,23 @@ class ResolutionQuerySet(PublishableQuerySet):
     def for_list(self):
         """Everything a row of resolution_list.html (and the exports) shows, in a fixed number
         of queries: the body joined, then the page's instruments, partners and paragraph
-        numbers, one query each, in the record page's orders. Published ones only."""
-        return (
-            self.published()
-            .select_related("body")
-            .prefetch_related(
-                Prefetch(
-                    "instruments",
-                    queryset=Instrument.objects.only("slug", "short_name", "adopted_on").order_by(
-                        F("adopted_on").asc(nulls_last=True), "slug"
-                    ),
+        numbers, one query each, in the record page's orders."""
+        return self.select_related("body").prefetch_related(
+            Prefetch(
+                "instruments",
+                queryset=Instrument.objects.only("slug", "short_name", "adopted_on").order_by(
+                    F("adopted_on").asc(nulls_last=True), "slug"
                 ),
-                Prefetch("partners", queryset=Partner.objects.only("slug", "acronym")),
-                # Ordered by their own columns: Paragraph's default ordering goes through the
-                # resolution's, which would join resolutions and bodies to sort a few numbers.
-                Prefetch(
-                    "paragraphs",
-                    queryset=Paragraph.objects.only(
-                        "resolution_id", "number", "position", "summary"
-                    ).order_by("resolution_id", "position"),
-                ),
-            )
+            ),
+            Prefetch("partners", queryset=Partner.objects.only("slug", "acronym")),
+            # Ordered by their own columns: Paragraph's default ordering goes through the
+            # resolution's, which would join resolutions and bodies to sort a few numbers.
+            Prefetch(
+                "paragraphs",
+                queryset=Paragraph.objects.only(
+                    "resolution_id", "number", "position", "summary"
+                ).order_by("resolution_id", "position"),
+            ),
         )
 
     # --- the list's facets: how many of these resolutions each value would keep
@@ -127,7 +127,6 @@ class ResolutionQuerySet(PublishableQuerySet):
         citations both ways (published resolutions at the other end), expert-group meetings,
         entries of the UNODC page and open questions. A fixed number of queries (14), whatever
         the number of links."""
-        published = Status.PUBLISHED
         tags = Addressee.objects.order_by("position", "name")
         paragraphs = Paragraph.objects.order_by("position").prefetch_related(
             Prefetch("addressees", queryset=tags),
@@ -146,13 +145,13 @@ class ResolutionQuerySet(PublishableQuerySet):
             Prefetch("partners", queryset=Partner.objects.order_by("acronym")),
             Prefetch(
                 "citation_links",
-                queryset=ResolutionCitation.objects.filter(cited__status=published)
+                queryset=ResolutionCitation.objects.cited_public()
                 .select_related("cited__body")
                 .order_by(*ResolutionCitation._meta.ordering, "pk"),
             ),
             Prefetch(
                 "cited_by_links",
-                queryset=ResolutionCitation.objects.filter(citing__status=published)
+                queryset=ResolutionCitation.objects.citing_public()
                 .select_related("citing__body")
                 .order_by(*ResolutionCitation._meta.ordering, "pk"),
             ),
@@ -184,7 +183,6 @@ class ResolutionQuerySet(PublishableQuerySet):
         """Real resolutions, oldest first, with every typed link the graph draws (4 queries)."""
         return (
             self.real()
-            .published()
             .select_related("body")
             .order_by(*self.CHRONOLOGICAL)
             .prefetch_related(
@@ -196,9 +194,8 @@ class ResolutionQuerySet(PublishableQuerySet):
                 ),
                 Prefetch(
                     "citation_links",
-                    queryset=ResolutionCitation.objects.filter(
-                        cited__is_synthetic=False, cited__status=Status.PUBLISHED
-                    )
+                    queryset=ResolutionCitation.objects.cited_public()
+                    .filter(cited__is_synthetic=False)
                     .select_related("cited__body")
                     .order_by("relation", "cited__year", "cited_id"),
                 ),
@@ -208,22 +205,16 @@ class ResolutionQuerySet(PublishableQuerySet):
 
     def for_timeline(self):
         """Real resolutions on the time axis, oldest first, with their body (1 query)."""
-        return self.real().published().select_related("body").order_by(*self.CHRONOLOGICAL)
+        return self.real().select_related("body").order_by(*self.CHRONOLOGICAL)
 
     def for_sitemap(self):
         """The real resolutions, with the body each one's address names (1 query)."""
-        return (
-            self.real()
-            .published()
-            .select_related("body")
-            .order_by("body__position", "year", "number")
-        )
+        return self.real().select_related("body").order_by("body__position", "year", "number")
 
     def for_feed(self):
         """The newest first, with what an Atom entry shows: body and instruments."""
         return (
-            self.published()
-            .select_related("body")
+            self.select_related("body")
             .prefetch_related(
                 Prefetch(
                     "instruments",

@@ -1,21 +1,29 @@
 """The UNODC page this product replaces, entry by entry, and the questions still open."""
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.models import (
+    PublicManager,
+    RecordQuerySet,
     Versioned,
 )
 
 # --- The page this product replaces, and what is still unknown --------------------------------
 
 
-class PageEntryQuerySet(models.QuerySet):
+class PageEntryQuerySet(RecordQuerySet):
     def get_by_natural_key(self, position):
         return self.get(position=position)
+
+    def for_about(self):
+        """/about/'s table: each entry with its resolution if that one is public (None
+        otherwise: a draft is not named) and its open questions."""
+        resolutions = self.model.resolution.field.related_model.public.select_related("body")
+        return self.prefetch_related(Prefetch("resolution", queryset=resolutions), "open_questions")
 
 
 class PageEntry(Versioned):
@@ -46,6 +54,7 @@ class PageEntry(Versioned):
 
     history = HistoricalRecords(excluded_fields=["version"])
     objects = PageEntryQuerySet.as_manager()
+    public = PublicManager.from_queryset(PageEntryQuerySet)()
 
     class Meta:
         ordering = ["position"]
@@ -67,9 +76,14 @@ class PageEntry(Versioned):
     natural_key.dependencies = ["mandates.resolution"]
 
 
-class OpenQuestionQuerySet(models.QuerySet):
+class OpenQuestionQuerySet(RecordQuerySet):
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
+
+    def for_about(self):
+        """/about/'s questions, each with the public resolutions and the instruments it concerns."""
+        resolutions = self.model.resolutions.field.related_model.public.select_related("body")
+        return self.prefetch_related(Prefetch("resolutions", queryset=resolutions), "instruments")
 
     def unresolved(self):
         return self.filter(resolved=False)
@@ -92,6 +106,7 @@ class OpenQuestion(Versioned):
         m2m_fields=[resolutions, instruments, page_entries], excluded_fields=["version"]
     )
     objects = OpenQuestionQuerySet.as_manager()
+    public = PublicManager.from_queryset(OpenQuestionQuerySet)()
 
     class Meta:
         ordering = ["resolved", "slug"]

@@ -21,7 +21,7 @@ from core.models import (
 )
 from mandates.models.bodies import Body, nth, undocs_links
 from mandates.models.queries import ResolutionQuerySet
-from mandates.models.search import SearchDocumentDeferred
+from mandates.models.search import PublicSearchDocumentDeferred, SearchDocumentDeferred
 from mandates.sessions import session_errors
 
 # --- Resolutions ------------------------------------------------------------------------------
@@ -126,6 +126,10 @@ class Resolution(Publishable, Sourced):
     )
 
     objects = SearchDocumentDeferred.from_queryset(ResolutionQuerySet)()
+    public = PublicSearchDocumentDeferred.from_queryset(ResolutionQuerySet)()
+
+    # Reviewed with it (core.models.Record): what its admin form edits inline.
+    REVIEW_CHILDREN = ("paragraphs", "instrument_links", "citation_links")
 
     class Meta:
         ordering = ["-year", F("adopted_on").desc(nulls_last=True), "body__position", "number"]

@@ -8,6 +8,8 @@ from django.contrib.postgres.search import (
 )
 from django.db import models
 
+from core.models import PublicManager
+
 # PostgreSQL full-text document of a resolution; paragraphs are searched separately.
 RESOLUTION_SEARCH_VECTOR = (
     SearchVector("number", "symbol", weight="A", config="english")
@@ -34,6 +36,10 @@ class SearchDocumentDeferred(models.Manager):
 
     def get_queryset(self):
         return super().get_queryset().defer("search_document")
+
+
+class PublicSearchDocumentDeferred(PublicManager, SearchDocumentDeferred):
+    """The `public` manager of a model with a search document: public rows, document left."""
 
 
 # --- SQLite: the FTS5 table of migration 0015, as an unmanaged model --------------------------
