@@ -44,19 +44,30 @@ def bump(using=DEFAULT_DB_ALIAS):
     return token
 
 
+class Batch:
+    """What a bulk_changes() block may say about itself: `wrote = False` when it wrote nothing
+    a page shows (a load that found every record as it was), so the version stays."""
+
+    def __init__(self):
+        self.wrote = True
+
+
 @contextmanager
 def bulk_changes(using=DEFAULT_DB_ALIAS):
     """Write many rows with one version change at the end, not one per row.
 
     For commands that load or generate records (load_reference_data, restore_records,
-    generate_synthetic). If the block raises, its transaction rolled back and nothing changed.
+    generate_synthetic). If the block raises, its transaction rolled back and nothing changed;
+    if it sets the yielded batch's `wrote` to False, the version does not move either.
     """
+    batch = Batch()
     reset = _in_bulk.set(True)
     try:
-        yield
+        yield batch
     finally:
         _in_bulk.reset(reset)
-    bump(using)
+    if batch.wrote:
+        bump(using)
 
 
 def record_changed(sender, using=DEFAULT_DB_ALIAS, **kwargs):
@@ -72,12 +83,13 @@ def record_changed(sender, using=DEFAULT_DB_ALIAS, **kwargs):
 
 
 def record_models():
-    """Every model whose rows a public page shows: the record apps, less their histories."""
+    """Every model whose rows a public page shows: the record apps, less their histories and
+    their bookkeeping (a model that says `page_data = False`, e.g. what a load last wrote)."""
     return [
         model
         for label in DATA_APPS
         for model in apps.get_app_config(label).get_models()
-        if not issubclass(model, HistoricalChanges)
+        if not issubclass(model, HistoricalChanges) and getattr(model, "page_data", True)
     ]
 
 
