@@ -12,11 +12,13 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from mandates.models import LoadedRecord, Paragraph, Resolution, ResolutionCitation
 from mandates.natural_keys import NATURAL_KEY_FIELDS, Keys, digest, key_paths, linked_fields
 from pagecache import version
 from tests.test_admin import admin_url, form_data
+from tests.test_backup import backup, empty_the_record_tables
 from tests.test_fixtures import app_models, snapshot, write_fixture_dir
 
 pytestmark = pytest.mark.django_db
@@ -194,6 +196,30 @@ def test_an_untouched_admin_save_is_not_a_staff_edit(admin_client):
         admin_edit(admin_client, record)
     out = load()
     assert "0 kept as staff changed them, 0 conflicts" in out
+
+
+def test_after_a_restore_the_load_still_knows_the_staff_work(admin_client, tmp_path):
+    """The backup holds what the load last wrote (LoadedRecord, by natural key), so a load
+    after restore_records into a fresh database keeps the staff's edits and deletions."""
+    admin_edit(admin_client, resolution("GA", "67-80"), summary=STAFF_SUMMARY)
+    sc_1483 = resolution("SC", "1483-2003")
+    admin_client.post(admin_url(Resolution, "delete", sc_1483.pk), {"post": "yes"})
+    records = backup(tmp_path / "backup.json")
+    assert any(r["model"] == "mandates.loadedrecord" for r in records)
+
+    empty_the_record_tables()
+    call_command("restore_records", str(tmp_path / "backup.json"), verbosity=0)
+    out = load()
+    assert resolution("GA", "67-80").summary == STAFF_SUMMARY
+    assert not Resolution.objects.filter(slug="1483-2003").exists()
+    assert 'mandates.resolution ["SC", "1483-2003"]: deleted by staff; not restored' in out
+
+
+def test_what_the_load_remembers_is_not_shown_on_pages():
+    """Writing a LoadedRecord does not retire the cached pages (it is bookkeeping)."""
+    before = version.current()
+    LoadedRecord.objects.create(model="x.y", key="[]", digest="", loaded_at=timezone.now())
+    assert version.current() == before
 
 
 # --- the upgrade from a database loaded before the load kept track -------------------------
