@@ -4,19 +4,18 @@ Each fixture record is identified by its natural key. The load remembers, per re
 digest of what it wrote (LoadedRecord), so the next load can tell the staff's work from its own:
 
 - no row, never loaded: the load creates it;
-- no row, loaded before (or the history shows staff deleted it): staff deleted it; the load
-  leaves it deleted and says so;
+- no row, loaded before: staff deleted it; the load leaves it deleted and says so;
 - the row already says what the reference data says: its digest is recorded, nothing written;
 - the row is as the load last wrote it: staff have not touched it; the load updates it;
 - the row differs from what the load last wrote, or has a change waiting for review: staff
   changed it; the load keeps the staff's version and says so, as a conflict when the
   reference data changed too since the last load.
 
-A database loaded before the load kept track (a record with no LoadedRecord) is read from the
-history (django-simple-history): a record whose latest version is the load's own
-(HISTORY_REASON, or a version with neither user nor reason, which only writes outside a staff
-request leave: the links loaddata set) counts as loaded as it is; any other is the staff's, and
-a record the history shows deleted stays deleted. For a record staff had changed or deleted
+A database loaded before the load kept track (no LoadedRecord yet) is read from the history
+(django-simple-history): a record whose latest version is the load's own (HISTORY_REASON, or a
+version with neither user nor reason, which only writes outside a staff request leave: the
+links loaddata set) counts as loaded as it is; any other is the staff's, and a record the
+history shows deleted stays deleted. For a record staff had changed or deleted
 then, what the load last wrote is unknown: from then on it is compared with the reference data
 as it was at that load.
 """
@@ -106,13 +105,16 @@ class Table:
         self.rows = {}  # key text -> live row
         self.links = {}  # pk -> {field name: [pks]}
         self.loaded = LoadedRecord.objects.using(using).for_model(self.label)
+        self.tracked = bool(self.loaded)
         self._latest_reasons = None
         self._deleted = None
         self.keys = keys
+        self.fixture_keys = []
 
     def read(self, fixture_keys):
         """The live rows with these keys, in a query (a superset, narrowed here) and their
         links in one query per many-to-many field."""
+        self.fixture_keys = fixture_keys
         paths = key_paths(self.model)
         wanted = {key_text(key) for key in fixture_keys}
         lookups = {
@@ -136,6 +138,18 @@ class Table:
             for pk, linked in pairs.values_list(source, target):
                 self.links[pk].setdefault(field.name, []).append(linked)
 
+    def own_key_values(self):
+        """{field__in: values} of the key fields that are not foreign keys, from the fixture."""
+        lookups, start = {}, 0
+        for name in NATURAL_KEY_FIELDS[self.label]:
+            field = self.model._meta.get_field(name)
+            if field.is_relation:
+                start += len(key_paths(field.related_model))
+                continue
+            lookups[f"{field.attname}__in"] = {key[start] for key in self.fixture_keys}
+            start += 1
+        return lookups
+
     def latest_is_the_loads(self, row):
         """Whether the row's latest version in the history is the load's own."""
         if self._latest_reasons is None:
@@ -156,12 +170,17 @@ class Table:
         return reason == HISTORY_REASON or (user is None and not reason)
 
     def deleted_in_history(self, text):
-        """Whether the history shows a row with this key deleted (and it is not back)."""
+        """Whether the history shows a row with this key deleted (and it is not back). Asked
+        only of a table the load has not kept track of yet (the upgrade): after that, what
+        the load loaded is known, and a record it never loaded is new."""
+        if self.tracked:
+            return False
         if self._deleted is None:
             self._deleted = set()
             history = history_of(self.model)
             if history is not None:
-                gone = history.using(self.using).filter(history_type="-")
+                # Only deletions whose own key values (a slug, a position) are the fixture's.
+                gone = history.using(self.using).filter(history_type="-", **self.own_key_values())
                 for pk in set(gone.values_list(self.model._meta.pk.attname, flat=True)):
                     key = self.keys.historic(self.model, pk)
                     if key is not None:
