@@ -17,6 +17,7 @@ from django.utils import timezone
 from mandates.models import LoadedRecord, Paragraph, Resolution, ResolutionCitation
 from mandates.natural_keys import NATURAL_KEY_FIELDS, Keys, digest, key_paths, linked_fields
 from pagecache import version
+from partners.models import PartnerTool
 from tests.test_admin import admin_url, form_data
 from tests.test_backup import backup, empty_the_record_tables
 from tests.test_fixtures import app_models, snapshot, write_fixture_dir
@@ -138,6 +139,18 @@ def test_a_newer_reference_data_updates_only_what_staff_left_alone(staff_work, t
     assert conflict in again and "0 updated" in again
     assert version.current() == before
     assert_staff_work_kept(staff_work)
+
+
+def test_a_record_new_in_the_reference_data_is_added(tmp_path):
+    def add_tool(records):
+        tool = {**records[0]["fields"], "slug": "a-new-tool", "name": "A new tool", "position": 99}
+        return [*records, {"model": "partners.partnertool", "fields": tool}]
+
+    out = load(fixture_dir=write_fixture_dir(tmp_path / "fixtures", {"partner_tools": add_tool}))
+    assert "1 created, 0 updated" in out
+    tool = PartnerTool.objects.get(slug="a-new-tool")
+    assert tool.history.get().history_change_reason == "Loaded from the reference data"
+    assert LoadedRecord.objects.filter(model="partners.partnertool", key__contains="a-new-tool")
 
 
 def test_a_record_staff_deleted_is_not_brought_back(admin_client):
