@@ -3,7 +3,8 @@
 
 The outage tests stop the real PostgreSQL connection, so they run on PostgreSQL only (and must,
 on CI with a postgres DATABASE_URL) and as transactional tests; pytest-django empties the
-database after each, so `_reference_data_restored` loads it again after this module.
+database after each, so `reference_data` loads it before each and `_reference_data_restored`
+again after this module.
 """
 
 import importlib
@@ -249,14 +250,19 @@ def require_postgresql():
 
 @pytest.fixture(scope="module")
 def _reference_data_restored(django_db_setup, django_db_blocker):
-    """Around this module's transactional tests (and their flush): the reference data loaded
-    (an earlier module's transactional test may have emptied it), and reloaded after."""
-    with django_db_blocker.unblock():
-        call_command("load_reference_data", verbosity=0)
+    """After this module's transactional tests (and their flush), reload what others expect."""
     yield
     with django_db_blocker.unblock():
         call_command("load_reference_data", verbosity=0)
         staff_roles.create_roles(django_apps, None)
+
+
+@pytest.fixture
+def reference_data(_reference_data_restored, django_db_blocker):
+    """The reference data committed before a transactional test: the flush after the one
+    before emptied the tables, and /healthz is healthy only with the reference data loaded."""
+    with django_db_blocker.unblock():
+        call_command("load_reference_data", verbosity=0)
 
 
 def closed_port():
@@ -267,7 +273,7 @@ def closed_port():
 
 @postgresql_only
 @pytest.mark.django_db(transaction=True)
-def test_outage_and_recovery_without_restart(client, _reference_data_restored):
+def test_outage_and_recovery_without_restart(client, reference_data):
     """PostgreSQL unreachable (its port closed): 503s; reachable again: 200s, same process."""
     require_postgresql()
     assert client.get("/healthz").status_code == 200
@@ -304,7 +310,7 @@ def _admin_connection():
 
 @postgresql_only
 @pytest.mark.django_db(transaction=True)
-def test_terminated_connections_are_replaced(client, _reference_data_restored):
+def test_terminated_connections_are_replaced(client, reference_data):
     """PostgreSQL restarted under us (every backend terminated): at most one request fails."""
     require_postgresql()
     assert client.get("/resolutions/").status_code == 200  # a live persistent connection
@@ -340,7 +346,7 @@ def _terminate_from_outside(pids):
 
 @postgresql_only
 @pytest.mark.django_db(transaction=True)
-def test_health_check_asks_the_socket_first(_reference_data_restored, monkeypatch):
+def test_health_check_asks_the_socket_first(reference_data, monkeypatch):
     """config/postgresql: a request's health check sends no `SELECT 1` on a connection the
     server has said nothing on; on one the server closed, it checks, and the request gets a
     new connection, not an error."""
