@@ -174,8 +174,32 @@ def test_a_record_staff_deleted_is_not_brought_back(admin_client):
     assert 'mandates.paragraph ["SC", "1483-2003", ' in out  # its paragraphs went with it
     assert not Paragraph.objects.filter(resolution__slug="1483-2003").exists()
     assert "0 created" in out
-    # A record that named it (a citation of it) stays as staff left it, and says why.
-    assert 'refers to mandates.resolution ["SC", "1483-2003"], which staff deleted' in out
+
+
+def test_records_that_name_a_deleted_one_are_left_as_staff_left_them(admin_client, tmp_path):
+    """The reference data names a record staff deleted: a record here that would link to it
+    is kept as it is, and a new one that hangs off it is not created; both are named."""
+    sc_1483 = resolution("SC", "1483-2003")
+    admin_client.post(admin_url(Resolution, "delete", sc_1483.pk), {"post": "yes"})
+
+    def name_it(records):
+        records[0]["fields"]["resolutions"].append(["SC", "1483-2003"])
+        return records
+
+    def add_paragraph(records):
+        paragraph = {**records[0]["fields"], "resolution": ["SC", "1483-2003"], "position": 99}
+        return [*records, {"model": "mandates.paragraph", "fields": paragraph}]
+
+    fixtures = write_fixture_dir(
+        tmp_path / "fixtures", {"open_questions": name_it, "paragraphs": add_paragraph}
+    )
+    question = json.loads((fixtures / "open_questions.json").read_text())[0]["fields"]["slug"]
+    out = load(fixture_dir=fixtures)
+    gone = 'refers to mandates.resolution ["SC", "1483-2003"], which staff deleted'
+    assert f'(mandates.openquestion ["{question}"]): the reference data {gone}' in out
+    assert f'mandates.paragraph ["SC", "1483-2003", 99]: {gone}; not created' in out
+    assert not Paragraph.objects.filter(position=99).exists()
+    assert "0 created, 0 updated" in out
 
 
 def test_dry_run_changes_nothing_and_says_so(staff_work, tmp_path):
