@@ -30,7 +30,8 @@ RUN pip install --require-hashes --no-deps -r requirements.lock
 COPY . .
 
 # Hashed, compressed static files are part of the image. Management commands need no real key
-# (only serving does, config/wsgi.py); the throwaway value only makes that explicit.
+# (only serving does, config/wsgi.py); the throwaway value only makes that explicit. /app/var
+# holds the SQLite database when DATABASE_URL is unset: mount a volume there (docs/deploying.md).
 RUN DJANGO_SECRET_KEY=collectstatic-only-not-a-secret python manage.py collectstatic --noinput --verbosity 0 \
  && mkdir -p /app/var \
  && chown app:app /app/var
@@ -38,7 +39,9 @@ RUN DJANGO_SECRET_KEY=collectstatic-only-not-a-secret python manage.py collectst
 USER app
 EXPOSE 8000
 
-# python:3.11-slim has no curl. /healthz answers before Host validation and the HTTPS redirect.
+# python:3.11-slim has no curl. /healthz answers before Host validation and the HTTPS redirect;
+# urlopen raises on any answer but a 2xx (a 503 while migrations or the reference data are
+# missing), so the check fails and the container is unhealthy (tests/test_health.py runs it).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD python -c "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('PORT', '8000'), timeout=4)"
 

@@ -3,18 +3,29 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
-STAMP := $(VENV)/.installed-stamp
+# Two installs into one virtualenv, each with its own stamp: what serving needs
+# (requirements.lock: `make run`) and, on top, the development tools (requirements-dev.lock:
+# `make test`). The dev lock pins the same versions of the serving packages, so after `make test`
+# a `make run` installs nothing, and after `make run` a `make test` adds only the tools.
+RUN_STAMP := $(VENV)/.installed-run
+DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run dev test test-postgres install lock migrate data static messages check-deploy lint format bench clean
+.PHONY: run dev test test-postgres install install-run lock migrate data static messages check-deploy lint format bench clean
 
-# Exactly the versions in the lock file, each checked against its hash: the same set on every
+# Exactly the versions in the lock files, each checked against its hash: the same set on every
 # machine, in CI and (requirements.lock, without the dev tools) in the image.
-$(STAMP): requirements-dev.lock
+$(RUN_STAMP): requirements.lock
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
-	touch $(STAMP)
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	touch $(RUN_STAMP)
 
-install: $(STAMP)
+$(DEV_STAMP): requirements-dev.lock $(RUN_STAMP)
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
+	touch $(DEV_STAMP)
+
+install-run: $(RUN_STAMP)
+
+install: $(DEV_STAMP)
 
 # The one command that updates the lock files, after changing a dependency in pyproject.toml
 # (or to take newer releases): the newest versions pyproject.toml allows, with every file's
@@ -31,37 +42,39 @@ var/secret-key:
 	$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret-key
 	chmod 600 var/secret-key
 
-migrate: install
+migrate: install-run
 	$(BIN)/python manage.py migrate --noinput
 
 data: migrate
 	$(BIN)/python manage.py load_reference_data
 
-static: install
+static: install-run
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 
 # The French interface: compile locale/fr/LC_MESSAGES/django.po where GNU gettext (msgfmt) is
 # installed; elsewhere the committed django.mo serves (tests/test_i18n.py checks it is current).
-messages: install
+messages: install-run
 	@if command -v msgfmt >/dev/null 2>&1; then \
 	  $(BIN)/python manage.py compilemessages --ignore=.venv --ignore=bench --verbosity 0; \
 	else echo "msgfmt not found: using the committed locale/*/LC_MESSAGES/django.mo"; fi
 
-# Serve the way production does: gunicorn, whitenoise, DEBUG off, a real secret key.
+# Serve the way production does: gunicorn, whitenoise, DEBUG off, a real secret key, and only
+# what serving needs installed. Loads the reference data at every start: a merge that keeps the
+# staff's work and writes nothing when nothing changed (README, "The data").
 # Plain HTTP on loopback, so the redirect to HTTPS is switched off here only.
-run: install var/secret-key data static
+run: install-run var/secret-key data static
 	DJANGO_DEBUG=0 DJANGO_SECRET_KEY="$$(cat var/secret-key)" DJANGO_SECURE_SSL_REDIRECT=0 \
 	  $(BIN)/gunicorn config.wsgi --config config/gunicorn.py --bind 127.0.0.1:$(PORT)
 
 # The production settings check (a release step): fails on any warning, e.g. a missing secret key.
 # Uses the environment's DJANGO_* values, falling back to var/secret-key and an example host.
-check-deploy: install var/secret-key
+check-deploy: install-run var/secret-key
 	DJANGO_DEBUG=0 DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat var/secret-key)}" \
 	  DJANGO_ALLOWED_HOSTS="$${DJANGO_ALLOWED_HOSTS:-mandates.example.org}" \
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 # Development server with DEBUG on and autoreload.
-dev: install data
+dev: install-run data
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # The suite runs on every core (pytest-xdist); PYTEST_ARGS="-n 0" runs it in one process.

@@ -146,6 +146,8 @@ def prepare(backend, size):
         manage(url, "migrate", "--noinput")
         manage(url, "load_reference_data")
         manage(url, "generate_synthetic", "--resolutions", str(size))
+    else:  # writes nothing if nothing changed; /healthz waits for a loaded reference data
+        manage(url, "load_reference_data")
     django_json(url, ANALYZE)
     log(f"{backend} {size:,}: ready in {time.monotonic() - started:.0f} s")
     return url

@@ -5,12 +5,14 @@ import sys
 
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, connections
+from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseServerError, JsonResponse
 from django.template import loader
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 
 from mandates import context_processors
+from mandates.models import LoadedRecord
 
 logger = logging.getLogger(__name__)
 
@@ -29,20 +31,59 @@ def discard_broken_connections():
             conn.close()
 
 
-def healthz(request):
-    """200 {"status": "ok"} when the database answers SELECT 1, else 503. Never cached."""
-    if request.method not in ("GET", "HEAD"):
-        return HttpResponseNotAllowed(["GET", "HEAD"])
+class Migrations:
+    """Whether the database has every migration this code has. Finding out reads the migration
+    files, so once everything is applied that is remembered for the life of the process (a
+    running release never unapplies one); a database still behind is asked again every time."""
+
+    all_applied = False
+
+    @classmethod
+    def unapplied(cls, connection):
+        """How many migrations are not applied yet (0 once all are)."""
+        if cls.all_applied:
+            return 0
+        executor = MigrationExecutor(connection)
+        count = len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+        cls.all_applied = count == 0
+        return count
+
+
+def health():
+    """(status, report) for /healthz: every check in order, stopping at the first that fails;
+    "not checked" for those after it. Once the migrations are known to be applied, one query:
+    whether the reference data was loaded (which also shows the database answers)."""
+    report = {
+        "status": "error",
+        "database": "ok",
+        "migrations": "not checked",
+        "reference_data": "not checked",
+    }
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
+        unapplied = Migrations.unapplied(connection)
+        if unapplied:
+            report["migrations"] = f"{unapplied} unapplied"
+            return 503, report
+        report["migrations"] = "ok"
+        if not LoadedRecord.objects.reference_data_loaded():
+            report["reference_data"] = "not loaded"
+            return 503, report
     except DatabaseError as error:
         logger.warning("Health check: the database does not answer (%s)", error)
         discard_broken_connections()
-        response = JsonResponse({"status": "error", "database": "unavailable"}, status=503)
-    else:
-        response = JsonResponse({"status": "ok", "database": "ok"})
+        report.update(database="unavailable", migrations="not checked")
+        return 503, report
+    report.update(status="ok", reference_data="ok")
+    return 200, report
+
+
+def healthz(request):
+    """200 when the database answers, has every migration and holds the reference data; else
+    503, saying which check failed (docs/deploying.md lists the answers). Never cached."""
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
+    status, report = health()
+    response = JsonResponse(report, status=status)
     add_never_cache_headers(response)
     if request.method == "HEAD":
         response.content = b""

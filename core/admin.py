@@ -12,10 +12,12 @@
 from concurrency.exceptions import RecordModifiedError
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AdminTextareaWidget
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -234,6 +236,29 @@ class BaseAdmin(ReviewMixin, FormFieldsMixin, SimpleHistoryAdmin):
     def get_historical_record_context_helper(self, request, historical_record):
         return FullDiffContextHelper(self.model, historical_record)
 
+    def ids_or_404(self, object_id, version_id=None):
+        """A record or version id that cannot be one (…/abc/history/, …/history/abc/) names
+        no page: 404, not the 500 its lookup would raise."""
+        try:
+            self.model._meta.pk.to_python(unquote(object_id))
+            if version_id is not None:
+                history = getattr(self.model, self.model._meta.simple_history_manager_attribute)
+                history.model._meta.pk.to_python(version_id)
+        except ValidationError as error:
+            raise Http404 from error
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        self.ids_or_404(object_id)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self.ids_or_404(object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self.ids_or_404(object_id, version_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
     def restored_version(self, request):
         """The historical record a restore (simple-history's revert form) starts from, else None."""
         if request.method != "POST" or not self.is_restore(request):
@@ -280,6 +305,19 @@ class BaseAdmin(ReviewMixin, FormFieldsMixin, SimpleHistoryAdmin):
         return super().construct_change_message(request, form, formsets, add)
 
 
+def starting_as_draft(form):
+    """An add form whose new record is a draft from the start, so that the status it shows
+    (read-only, to an editor) is the one the record will be saved with."""
+
+    class NewDraftForm(form):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.instance.status = Status.DRAFT
+
+    NewDraftForm.__name__ = form.__name__
+    return NewDraftForm
+
+
 class PublishableAdmin(BaseAdmin):
     """Admin of a ``Publishable`` model (core.models): editors make and change drafts; users
     with the "publish_<model>" permission (the Publishers group) publish them.
@@ -301,6 +339,10 @@ class PublishableAdmin(BaseAdmin):
 
     def get_changeform_initial_data(self, request):
         return {**super().get_changeform_initial_data(request), "status": Status.DRAFT}
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        return form if obj is not None else starting_as_draft(form)
 
     def get_list_filter(self, request):
         return ("status", *super().get_list_filter(request))

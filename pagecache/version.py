@@ -33,7 +33,7 @@ from pagecache.models import DataVersion
 
 DATA_APPS = ("mandates", "instruments", "partners")
 
-# Inside bulk_changes(): {"latest": the latest updated_at of the public rows written}.
+# Inside bulk_changes(): its Batch.
 _in_bulk = contextvars.ContextVar("pagecache_in_bulk", default=None)
 
 
@@ -63,23 +63,37 @@ def bump(using=DEFAULT_DB_ALIAS, published=None):
     return token
 
 
+class Batch:
+    """What a bulk_changes() block learns of itself: `latest`, the latest `updated_at` of the
+    public rows it wrote (the receivers fill it in), and `wrote`, which the block sets to False
+    when it wrote nothing a page shows (a load that found every record as it was), so that
+    neither the token nor `published_at` moves."""
+
+    def __init__(self):
+        self.wrote = True
+        self.latest = None
+
+
 @contextmanager
 def bulk_changes(using=DEFAULT_DB_ALIAS):
     """Write many rows with one version change at the end, not one per row.
 
     For commands that load or generate records (load_reference_data, restore_records,
-    generate_synthetic). If the block raises, its transaction rolled back and nothing changed.
+    generate_synthetic). If the block raises, its transaction rolled back and nothing changed;
+    if it sets the yielded batch's `wrote` to False, the version does not move either.
     """
-    seen = {"latest": None}
-    reset = _in_bulk.set(seen)
+    batch = Batch()
+    reset = _in_bulk.set(batch)
     try:
-        yield
+        yield batch
     finally:
         _in_bulk.reset(reset)
+    if not batch.wrote:
+        return
     published = None
-    if seen["latest"] is not None:
+    if batch.latest is not None:
         before = published_at(using)
-        published = seen["latest"] if before is None else max(before, seen["latest"])
+        published = batch.latest if before is None else max(before, batch.latest)
     bump(using, published)
 
 
@@ -105,22 +119,22 @@ def record_changed(sender, instance=None, using=DEFAULT_DB_ALIAS, **kwargs):
     bulk = _in_bulk.get()
     if bulk is not None:
         written = getattr(instance, "updated_at", None)
-        latest = bulk["latest"]
-        later = written is not None and (latest is None or written > latest)
+        later = written is not None and (bulk.latest is None or written > bulk.latest)
         if later and seen_by_public(instance):
-            bulk["latest"] = written
+            bulk.latest = written
         return
     seen = seen_by_public(instance, kwargs.get("model"), kwargs.get("pk_set"))
     bump(using, timezone.now() if seen else None)
 
 
 def record_models():
-    """Every model whose rows a public page shows: the record apps, less their histories."""
+    """Every model whose rows a public page shows: the record apps, less their histories and
+    their bookkeeping (a model that says `page_data = False`, e.g. what a load last wrote)."""
     return [
         model
         for label in DATA_APPS
         for model in apps.get_app_config(label).get_models()
-        if not issubclass(model, HistoricalChanges)
+        if not issubclass(model, HistoricalChanges) and getattr(model, "page_data", True)
     ]
 
 

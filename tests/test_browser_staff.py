@@ -139,6 +139,31 @@ def test_publisher_edits_with_a_reason_sees_an_honest_history_and_restores(brows
     )
 
 
+def test_history_reads_on_a_phone(browser, site, screenshot_dir):
+    """At 375 px the history stacks each version's facts and gives its changes the width."""
+    page = sign_in(browser, site, "publishers")
+    resolution = open_record(page, "2347 (2017)")
+    page.locator("#id_summary").fill(
+        "A summary long enough to wrap over several lines on a phone, so that the words removed "
+        "and added can be read one after the other without scrolling sideways."
+    )
+    page.locator("#id_change_reason").fill("Summary rewritten after reading the text")
+    save(page)
+    page.set_viewport_size({"width": 375, "height": 812})
+    page.goto(f"/admin/mandates/resolution/{resolution.pk}/history/")
+    page.screenshot(path=screenshot_dir / "admin-history-375.png", full_page=True)
+
+    changes = page.locator("#change-history .history-changes").first
+    expect(changes).to_contain_text("Summary")
+    width = changes.evaluate("element => element.getBoundingClientRect().width")
+    assert width >= 280, f"the changes get {width:.0f} px of 375"
+    scroll = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll <= 375, f"the page is {scroll} px wide: it scrolls sideways"
+    reason = page.locator("#change-history .history-reason").first
+    expect(reason).to_contain_text("Summary rewritten after reading the text")
+    expect(reason).to_be_visible()
+
+
 def test_editor_gets_every_error_at_once_and_makes_a_draft(browser, site):
     page = sign_in(browser, site, "editors")
     page.goto("/admin/mandates/resolution/add/")

@@ -180,6 +180,7 @@ def _add_body(records):
 
 def _unknown_body(records):
     bad = {"model": "mandates.resolution", "fields": {"body": ["XX"], "number": "1/1"}}
+    bad["fields"]["slug"] = "1-1"
     bad["fields"]["year"] = 2000
     return [*records[:3], bad, *records[3:]]
 
@@ -194,8 +195,8 @@ def _date_outside_year(records):
 @pytest.mark.parametrize(
     ("change", "record"),
     [
-        (_unknown_body, 'record 4 (mandates.resolution ["XX", "1/1"])'),
-        (_date_outside_year, '(mandates.resolution ["SC", "2199 (2015)"])'),
+        (_unknown_body, 'record 4 (mandates.resolution ["XX", "1-1"])'),
+        (_date_outside_year, '(mandates.resolution ["SC", "2199-2015"])'),
     ],
     ids=["unknown-body", "date-outside-its-year"],
 )

@@ -1,14 +1,22 @@
-"""/healthz, and the database going away: a 503 page, and back by itself without a restart.
+"""/healthz (the database, the migrations, the reference data), and the database going away: a
+503 page, and back by itself without a restart.
 
 The outage tests stop the real PostgreSQL connection, so they run on PostgreSQL only (and must,
 on CI with a postgres DATABASE_URL) and as transactional tests; pytest-django empties the
-database after each, so `_reference_data_restored` loads it again after this module.
+database after each, so `reference_data` loads it before each and `_reference_data_restored`
+again after this module.
 """
 
 import importlib
 import logging
 import os
+import re
 import socket
+import subprocess
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -17,11 +25,20 @@ from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.db import OperationalError, connection
 from django.db.backends.utils import CursorWrapper
+from django.db.migrations.recorder import MigrationRecorder
+
+from config.views import Migrations
+from mandates.models import LoadedRecord
 
 staff_roles = importlib.import_module("mandates.migrations.0002_staff_roles")
 
-HEALTHY = {"status": "ok", "database": "ok"}
-UNAVAILABLE = {"status": "error", "database": "unavailable"}
+HEALTHY = {"status": "ok", "database": "ok", "migrations": "ok", "reference_data": "ok"}
+UNAVAILABLE = {
+    "status": "error",
+    "database": "unavailable",
+    "migrations": "not checked",
+    "reference_data": "not checked",
+}
 
 
 # --- /healthz -------------------------------------------------------------------------------------
@@ -52,6 +69,117 @@ def test_healthz_methods(client):
     head = client.head("/healthz")
     assert head.status_code == 200 and head.content == b""
     assert client.post("/healthz").status_code == 405
+
+
+# --- /healthz tells the truth: migrations and the reference data ----------------------------------
+
+
+@pytest.fixture
+def migrations_unknown(monkeypatch):
+    """As a process that has not yet seen every migration applied (it remembers only that)."""
+    monkeypatch.setattr(Migrations, "all_applied", False)
+
+
+def unapply(*names):
+    """Forget these mandates migrations, as a database that has not run them yet (inside the
+    test's transaction: rolled back after it)."""
+    recorded = MigrationRecorder(connection).migration_qs.filter(app="mandates", name__in=names)
+    assert recorded.delete()[0] == len(names)
+
+
+@pytest.mark.django_db
+def test_healthz_is_503_while_migrations_are_unapplied(client, migrations_unknown):
+    unapply("0016_lookup_name_fr", "0017_resolution_words", "0018_loaded_records")
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {
+        "status": "error",
+        "database": "ok",
+        "migrations": "3 unapplied",
+        "reference_data": "not checked",
+    }
+    assert "no-store" in response["Cache-Control"]
+    assert client.get("/healthz").status_code == 503  # a failure is not remembered
+    assert not Migrations.all_applied
+
+
+@pytest.mark.django_db
+def test_healthz_is_503_on_a_database_never_migrated(client, migrations_unknown):
+    """A fresh database: no django_migrations table at all (what the recorder then reports)."""
+    with mock.patch.object(MigrationRecorder, "has_table", return_value=False):
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    report = response.json()
+    assert report["database"] == "ok" and report["reference_data"] == "not checked"
+    count = int(report["migrations"].removesuffix(" unapplied"))
+    assert count > 40  # every migration of every app
+
+
+@pytest.mark.django_db
+def test_healthz_is_503_until_the_reference_data_is_loaded(client):
+    LoadedRecord.objects.all().delete()
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {
+        "status": "error",
+        "database": "ok",
+        "migrations": "ok",
+        "reference_data": "not loaded",
+    }
+    call_command("load_reference_data", verbosity=0)
+    assert client.get("/healthz").json() == HEALTHY
+
+
+@pytest.mark.django_db
+def test_healthz_reads_the_migrations_once_then_asks_one_query(
+    client, migrations_unknown, django_assert_num_queries
+):
+    assert client.get("/healthz").status_code == 200  # reads the migration files once
+    assert Migrations.all_applied
+    with (
+        mock.patch("config.views.MigrationExecutor", side_effect=AssertionError("read again")),
+        django_assert_num_queries(1),
+    ):
+        response = client.get("/healthz")
+    assert response.json() == HEALTHY
+
+
+class StatusServer(ThreadingHTTPServer):
+    """A local HTTP server answering every GET with `status` (for the image's HEALTHCHECK)."""
+
+    def __init__(self, status):
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                self.send_response(status)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+
+
+def run_healthcheck(status):
+    """The Dockerfile's HEALTHCHECK command, run against a server answering `status`."""
+    dockerfile = (Path(django_settings.BASE_DIR) / "Dockerfile").read_text()
+    (code,) = re.findall(r'CMD python -c "([^"]+)"', dockerfile)
+    with StatusServer(status) as server:
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            env = {**os.environ, "PORT": str(server.server_address[1])}
+            result = subprocess.run(
+                [sys.executable, "-c", code], env=env, capture_output=True, timeout=30
+            )
+        finally:
+            server.shutdown()
+    return result.returncode
+
+
+def test_the_image_healthcheck_fails_on_a_503():
+    """Docker's HEALTHCHECK counts a non-zero exit as unhealthy: urlopen raises on a 503."""
+    assert run_healthcheck(200) == 0
+    assert run_healthcheck(503) != 0
 
 
 # --- the database going away: a 503 page, and back by itself --------------------------------------
@@ -129,6 +257,14 @@ def _reference_data_restored(django_db_setup, django_db_blocker):
         staff_roles.create_roles(django_apps, None)
 
 
+@pytest.fixture
+def reference_data(_reference_data_restored, django_db_blocker):
+    """The reference data committed before a transactional test: the flush after the one
+    before emptied the tables, and /healthz is healthy only with the reference data loaded."""
+    with django_db_blocker.unblock():
+        call_command("load_reference_data", verbosity=0)
+
+
 def closed_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -137,7 +273,7 @@ def closed_port():
 
 @postgresql_only
 @pytest.mark.django_db(transaction=True)
-def test_outage_and_recovery_without_restart(client, _reference_data_restored):
+def test_outage_and_recovery_without_restart(client, reference_data):
     """PostgreSQL unreachable (its port closed): 503s; reachable again: 200s, same process."""
     require_postgresql()
     assert client.get("/healthz").status_code == 200
@@ -174,7 +310,7 @@ def _admin_connection():
 
 @postgresql_only
 @pytest.mark.django_db(transaction=True)
-def test_terminated_connections_are_replaced(client, _reference_data_restored):
+def test_terminated_connections_are_replaced(client, reference_data):
     """PostgreSQL restarted under us (every backend terminated): at most one request fails."""
     require_postgresql()
     assert client.get("/resolutions/").status_code == 200  # a live persistent connection
@@ -210,7 +346,7 @@ def _terminate_from_outside(pids):
 
 @postgresql_only
 @pytest.mark.django_db(transaction=True)
-def test_health_check_asks_the_socket_first(_reference_data_restored, monkeypatch):
+def test_health_check_asks_the_socket_first(reference_data, monkeypatch):
     """config/postgresql: a request's health check sends no `SELECT 1` on a connection the
     server has said nothing on; on one the server closed, it checks, and the request gets a
     new connection, not an error."""

@@ -71,3 +71,55 @@ def test_a_deleted_record_stays_in_the_history(admin_client):
     deleted = Resolution.history.filter(id=pk).first()
     assert deleted.history_type == "-"
     assert deleted.number == "1483 (2003)"
+
+
+# --- malformed history addresses are pages that do not exist --------------------------------------
+
+
+def history_models():
+    from django.contrib import admin
+    from simple_history.admin import SimpleHistoryAdmin
+
+    return sorted(
+        (
+            model
+            for model, model_admin in admin.site._registry.items()
+            if isinstance(model_admin, SimpleHistoryAdmin)
+            and model._meta.app_label in ("mandates", "instruments", "partners")
+        ),
+        key=lambda model: model._meta.label,
+    )
+
+
+def test_every_record_admin_keeps_a_history():
+    assert {m._meta.model_name for m in history_models()} >= {
+        "resolution",
+        "paragraph",
+        "instrument",
+        "partner",
+        "body",
+        "expertgroupmeeting",
+    }
+
+
+@pytest.mark.parametrize("model", history_models(), ids=lambda m: m._meta.label)
+def test_a_malformed_history_address_is_a_404(admin_client, model):
+    admin_client.raise_request_exception = False  # a 500 is an answer to check, not a crash
+    record = model._default_manager.order_by("pk").first()
+    version = record.history.first()
+    base = f"/admin/{model._meta.app_label}/{model._meta.model_name}"
+    assert admin_client.get(f"{base}/{record.pk}/history/").status_code == 200
+    assert admin_client.get(f"{base}/{record.pk}/history/{version.pk}/").status_code == 200
+    for path in (
+        f"{record.pk}/history/abc/",
+        f"{record.pk}/history/1.5/",
+        f"{record.pk}/history/99999999/",
+        f"abc/history/{version.pk}/",
+        "abc/history/",
+        f"{record.pk}/change/history/",
+    ):
+        assert admin_client.get(f"{base}/{path}").status_code == 404, path
+    assert admin_client.post(f"{base}/{record.pk}/history/abc/", {}).status_code == 404
+    # Django sends .../<id>/<anything>/ on to .../<id>/<anything>/change/: no record there.
+    response = admin_client.get(f"{base}/{record.pk}/change/history/abc/", follow=True)
+    assert response.status_code == 404

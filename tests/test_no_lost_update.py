@@ -38,6 +38,9 @@ def test_the_second_of_two_edits_is_refused_with_both_versions(editors):
     assert resolution.title == "Alice's title" and resolution.summary != "Bruno's summary"
     page = response.content.decode()
     assert "alice saved this record after you opened it. Nothing of yours was saved." in page
+    # "Compare the two versions below": they stand below the words, and above the form.
+    words = page.index("Compare the two versions below")
+    assert words < page.index('class="conflict-table"') < page.index('name="title"')
     rows = {
         label: (theirs, mine, differs)
         for label, theirs, mine, differs in response.context["conflict"]

@@ -3,6 +3,7 @@ install from, and an image without tests or docs. (No container engine runs in t
 Dockerfile is checked by reading it.)"""
 
 import re
+import subprocess
 import tomllib
 from pathlib import Path
 
@@ -53,6 +54,40 @@ def test_make_ci_and_the_image_install_from_the_lock():
     dockerfile = (BASE_DIR / "Dockerfile").read_text()
     assert "COPY requirements.lock ./" in dockerfile
     assert "pip install --require-hashes --no-deps -r requirements.lock" in dockerfile
+
+
+def make_dry_run(target, venv):
+    """The commands `make <target>` would run (make -n) with its virtualenv at `venv`."""
+    result = subprocess.run(
+        ["make", "-n", target, f"VENV={venv}"],
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return result.stdout
+
+
+INSTALL_RUN = "pip install --quiet --require-hashes -r requirements.lock"
+INSTALL_DEV = "pip install --quiet --require-hashes -r requirements-dev.lock"
+
+
+def test_make_run_installs_what_serving_needs_and_test_the_tools_too(tmp_path):
+    venv = tmp_path / "venv"
+    fresh_run, fresh_test = make_dry_run("run", venv), make_dry_run("test", venv)
+    assert INSTALL_RUN in fresh_run and INSTALL_DEV not in fresh_run
+    assert INSTALL_RUN in fresh_test and INSTALL_DEV in fresh_test
+
+    venv.mkdir()
+    (venv / ".installed-run").touch()  # after `make run`: the tools are still missing
+    after_run = make_dry_run("test", venv)
+    assert INSTALL_DEV in after_run and INSTALL_RUN not in after_run
+    assert INSTALL_RUN not in make_dry_run("run", venv)
+
+    (venv / ".installed-dev").touch()  # after `make test`: `make run` installs nothing
+    assert "pip install" not in make_dry_run("run", venv)
+    assert "pip install" not in make_dry_run("test", venv)
 
 
 def test_the_dockerfile_needs_no_frontend_and_documents_podman():

@@ -14,6 +14,7 @@ from pagecache import version
 from pagecache.middleware import PageCacheMiddleware
 from partners.models import Partner
 from tests.test_admin import admin_url, form_data
+from tests.test_fixtures import write_fixture_dir
 
 pytestmark = pytest.mark.django_db
 
@@ -117,7 +118,7 @@ def test_a_change_saved_elsewhere_shows_on_the_next_request(client, page_cache):
     assert 'href="/partners/wco/"' in get(client, RECORD)[0].content.decode()
 
 
-def test_bulk_writes_move_the_version_on_through_the_commands(client, page_cache):
+def test_bulk_writes_move_the_version_on_through_the_commands(client, page_cache, tmp_path):
     before = version.current()
     call_command("generate_synthetic", "--resolutions", "5", verbosity=0)
     generated = version.current()
@@ -126,6 +127,14 @@ def test_bulk_writes_move_the_version_on_through_the_commands(client, page_cache
     assert version.current() != generated
     cleared = version.current()
     call_command("load_reference_data", verbosity=0)
+    assert version.current() == cleared  # it found every record as it was: nothing written
+
+    def retitled(records):
+        records[0]["fields"]["title"] = "A title the reference data gives now"
+        return records
+
+    fixtures = write_fixture_dir(tmp_path / "fixtures", {"instruments": retitled})
+    call_command("load_reference_data", fixture_dir=fixtures, verbosity=0)
     assert version.current() != cleared
 
 

@@ -61,6 +61,25 @@ def test_an_editors_new_resolution_is_a_draft_even_if_they_ask_otherwise(staff):
     assert created not in Resolution.objects.published()
 
 
+def shown_status(response):
+    """The status the add form shows: the read-only value for an editor, the chosen option
+    for a publisher."""
+    form = response.context["adminform"]
+    for fieldset in form:
+        for line in fieldset:
+            for field in line:
+                if field.is_readonly and field.field["name"] == "status":
+                    return str(field.contents())
+                if not field.is_readonly and field.field.name == "status":
+                    return dict(Status.choices)[field.field.value()]
+    raise AssertionError("no status on the form")
+
+
+@pytest.mark.parametrize("role", ["Editors", "Publishers"])
+def test_the_add_form_shows_the_status_the_new_record_will_have(staff, role):
+    assert shown_status(staff(role).get(admin_url(Resolution, "add"))) == "Draft"
+
+
 def test_an_editors_change_to_a_published_resolution_waits_and_it_stays_published(staff, client):
     editor = staff("Editors")
     resolution = Resolution.objects.get(body__code="SC", number="2199 (2015)")

@@ -5,7 +5,9 @@
 The format is `dumpdata --natural-foreign --natural-primary`: rows carry their natural keys and
 no primary keys, and refer to each other (and groups to their permissions) by natural key, so
 the file loads into any database with the same migrations (`restore_records`). Users, sessions,
-login attempts, content types, permissions and change histories are not part of it.
+login attempts, content types, permissions and change histories are not part of it; what the
+reference-data load last wrote (mandates.LoadedRecord, by natural key) is, so that a load after
+a restore still tells the staff's edits and deletions from its own records.
 """
 
 from django.apps import apps
