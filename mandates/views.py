@@ -1,7 +1,7 @@
 import re
 
 from django.db.models import Count
-from django.http import Http404, QueryDict
+from django.http import Http404, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -49,6 +49,15 @@ class HomeView(TemplateView):
         )
 
 
+def to_keys(request, filterset):
+    """A redirect to this page with the filters' keys, if the address named a value by one of
+    its aliases (?body=AG, the French code, is ?body=GA): one address for one list, and every
+    link on the page carries the keys. None otherwise."""
+    if filterset.is_valid() and filterset.renamed:
+        return HttpResponseRedirect(f"{request.path}?{filterset.data.urlencode()}")
+    return None
+
+
 class BadFilterMixin:
     """Filter values we do not understand get a 400 with the reasons, never a silent drop."""
 
@@ -68,7 +77,12 @@ class FacetedListMixin(BadFilterMixin):
         if page and not re.fullmatch(r"[0-9]{1,9}", page):
             reason = _("The page number “%(page)s” is not a number.") % {"page": page[:20]}
             return bad_request_page(request, reason)
-        return super().get(request, *args, **kwargs)
+        self.filterset = self.get_filterset(self.get_filterset_class())
+        return to_keys(request, self.filterset) or super().get(request, *args, **kwargs)
+
+    def get_filterset(self, filterset_class):
+        # Built once, by get() above, before FilterView.get() asks for it.
+        return getattr(self, "filterset", None) or super().get_filterset(filterset_class)
 
     def get_filterset_kwargs(self, filterset_class):
         # Bound even without parameters, so the first visit shows the facet counts too.
