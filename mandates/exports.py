@@ -5,11 +5,8 @@ CSV and JSON carry the same columns; BibTeX and RIS are for reference managers.
 
 import csv
 import json
-from urllib.parse import quote
 
 from django.http import Http404, HttpResponse, StreamingHttpResponse
-from django.utils import translation
-from django.utils.encoding import iri_to_uri
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -38,13 +35,12 @@ CHUNK = 2000  # rows fetched (with their prefetches) per round trip
 CACHE_SECONDS = 300
 # Classic BibTeX's month macros, which every standard style knows (`date` is biblatex's alone).
 BIBTEX_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-UN_LANGUAGE_CODES = ("ar", "zh", "en", "fr", "ru", "es")
 
 
 def as_row(resolution, base_url=""):
     """One resolution as export data (the JSON shape; CSV flattens the lists). `url` is
     absolute when base_url ("https://host") is given; paragraphs without an established number
-    are null."""
+    are null; the official text is linked in the page's language (/fr/ under /fr/)."""
     return {
         "body": resolution.body.code,
         "number": resolution.number,
@@ -60,7 +56,7 @@ def as_row(resolution, base_url=""):
         "verification": resolution.verification,
         "relevance": resolution.relevance,
         "kind": resolution.kind,
-        "official_text": official_text_url(resolution),
+        "official_text": resolution.official_text_url(),
     }
 
 
@@ -104,19 +100,7 @@ def bibtex_escape(text):
     return "".join(out)
 
 
-def official_text_url(resolution, language="en"):
-    """Where the official text is read: the record's own link where the symbol does not lead to
-    it, else the UN's permalink for the symbol (or the report containing it) in `language`;
-    percent-encoded ("S/RES/2199 (2015)" has a space). None when neither is known."""
-    if resolution.official_url:
-        return iri_to_uri(resolution.official_url).replace(" ", "%20")
-    symbol = resolution.symbol or resolution.contained_in
-    if not symbol:
-        return None
-    return f"https://undocs.org/{language}/{quote(symbol, safe='/()')}"
-
-
-def bibtex_entry(resolution, base_url, language="en"):
+def bibtex_entry(resolution, base_url):
     """A @misc entry as classic BibTeX styles and biblatex both read it: the title in double
     braces (styles keep its capitals: "United Nations", "UNESCO"), the corporate author in
     braces (never split into first and last names), `year` and `month` beside biblatex's
@@ -131,12 +115,14 @@ def bibtex_entry(resolution, base_url, language="en"):
         fields.append(("month", BIBTEX_MONTHS[resolution.adopted_on.month - 1]))
         fields.append(("date", resolution.adopted_on.isoformat()))
     fields.append(("number", bibtex_escape(resolution.display_symbol or resolution.number)))
-    official = official_text_url(resolution, language)
+    official = resolution.official_text_url()
     if official:
         fields.append(("howpublished", official.replace("%", r"\%")))  # % starts a LaTeX comment
         fields.append(("url", official))
     notes = [bibtex_escape(resolution.citation) + "."]
-    notes.append("Mandate Reference: " + base_url + resolution.get_absolute_url())
+    # Translators: the note of a BibTeX entry: where the record is, in this reference.
+    page = base_url + resolution.get_absolute_url()
+    notes.append(_("Mandate Reference: %(url)s") % {"url": page})
     if not resolution.is_confirmed:
         notes.append("Unverified record.")
     fields.append(("note", " ".join(notes)))
@@ -219,10 +205,8 @@ class ResolutionExportView(View):
         )
 
     def render_bib(self, resolutions, base_url):
-        language = translation.get_language()
-        language = language if language in UN_LANGUAGE_CODES else "en"
         return StreamingHttpResponse(
-            (bibtex_entry(r, base_url, language) + "\n" for r in resolutions),
+            (bibtex_entry(r, base_url) + "\n" for r in resolutions),
             content_type=self.FORMATS["bib"],
         )
 

@@ -19,10 +19,28 @@ from partners.models import Partner
 MAX_QUERY_LENGTH = 200
 
 
+class YearField(forms.IntegerField):
+    """A whole number whose error names what was typed: "“abc” is not a year", shown as text
+    (the page's number field is then left empty: it cannot hold "abc")."""
+
+    default_error_messages = {"invalid": _("“%(value)s” is not a year: write it in figures.")}
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except forms.ValidationError as error:
+            if error.code != "invalid":
+                raise
+            shown = str(value)[:20]
+            raise forms.ValidationError(
+                self.error_messages["invalid"], code="invalid", params={"value": shown}
+            ) from error
+
+
 class YearFilter(django_filters.NumberFilter):
     """A whole year; anything else ("abc", "1e9", "99999") is a form error, not a crash."""
 
-    field_class = forms.IntegerField
+    field_class = YearField
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("min_value", 1000)
@@ -364,7 +382,8 @@ class ResolutionFilter(AlwaysBoundFilterSet):
     def chosen(self):
         data = self.form.cleaned_data
         if data.get("q"):
-            yield "q", data["q"], f"“{data['q']}”"
+            # Translators: the words searched for, quoted: « Iraq » in French.
+            yield "q", data["q"], gettext("“%(words)s”") % {"words": data["q"]}
         yield from self.chosen_records("body", "instrument", "partner")
         labels = dict(Resolution.Relevance.choices)
         for value in data.get("relevance") or []:

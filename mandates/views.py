@@ -151,11 +151,10 @@ class ResolutionDetailView(DetailView):
         # The lists and the drawing read the same linked records: no further query.
         linked = self.object.linked()
         neighbourhood = graph.neighbourhood(self.object, linked)
-        links = self.object.official_links
         return super().get_context_data(
             **linked,
             page_url=self.request.build_absolute_uri(self.object.get_absolute_url()),
-            official_url=next((url for code, _name, url in links if code == "en"), ""),
+            official_url=self.object.official_text_url() or "",
             **self.phrases(self.object, neighbourhood),
             neighbourhood=neighbourhood,
             **kwargs,

@@ -200,4 +200,3 @@ def test_links_to_body_lists_carry_canonical_codes(client, prefix):
         content = client.get(prefix + url).content.decode()
         assert "body=AG" not in content and "body=CS" not in content, url
     assert "?body=SC" in client.get(prefix + "/bodies/").content.decode()
-
