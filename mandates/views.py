@@ -9,8 +9,9 @@ from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
 from config.views import bad_request_page
+from core.twins import JsonTwinMixin
 from instruments.models import Instrument
-from mandates import graph
+from mandates import graph, twins
 from mandates.filters import ResolutionFilter
 from mandates.models import (
     Body,
@@ -151,9 +152,11 @@ class ResolutionDetailView(DetailView):
         # The lists and the drawing read the same linked records: no further query.
         linked = self.object.linked()
         neighbourhood = graph.neighbourhood(self.object, linked)
+        absolute = self.request.build_absolute_uri
         return super().get_context_data(
             **linked,
-            page_url=self.request.build_absolute_uri(self.object.get_absolute_url()),
+            linked_data=twins.resolution_ld(self.object, linked, absolute),
+            page_url=absolute(self.object.get_absolute_url()),
             official_url=self.object.official_text_url() or "",
             **self.phrases(self.object, neighbourhood),
             neighbourhood=neighbourhood,
@@ -193,6 +196,13 @@ class ResolutionDetailView(DetailView):
             }
             phrases["svg_desc"] = description % {"n": edges}
         return phrases
+
+
+class ResolutionTwinView(JsonTwinMixin, ResolutionDetailView):
+    """/resolutions/sc/2199-2015.json: the record page's resolution, as JSON."""
+
+    def twin(self):
+        return twins.resolution(self.object, self.object.linked(), self.request.build_absolute_uri)
 
 
 class BodyListView(ListView):

@@ -183,6 +183,10 @@ class Resolution(Publishable, Sourced):
     def get_absolute_url(self):
         return reverse("mandates:resolution-detail", args=[self.body.slug, self.slug])
 
+    def get_json_url(self):
+        """Its page's machine-readable twin (mandates/twins.py)."""
+        return reverse("mandates:resolution-json", args=[self.body.slug, self.slug])
+
     def clean(self):
         errors = errors_of(super().clean)
         body = self.body if self.body_id else None
