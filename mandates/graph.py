@@ -170,6 +170,7 @@ class Column:
     label: str
     x: float
     width: float
+    y: float = 22  # the heading's baseline: at the top, or over a group within the column
 
     @property
     def cx(self):
@@ -334,68 +335,73 @@ def stack(nodes, want, top, pitch=PITCH):
 
 
 # --- One resolution's neighbourhood --------------------------------------------------------------
+# Two columns, narrow enough for a phone (about 330 px, drawn at its natural size in a 375 px
+# screen, shrunk to fit where it must): the resolution on the left; on the right, what cites it,
+# then what it cites or names, each group under its heading. Arrows point from the citing record
+# to the cited one, so a link's direction needs no third column.
 
-SIDE_WIDTH = 190
-CENTRE_WIDTH = 150
-HOOD_GAP = 80
+CENTRE_WIDTH = 112
+SIDE_WIDTH = 150
+HOOD_GAP = 40
+GROUP_HEADING = 24  # room for a group's heading above its nodes
 
 
 def neighbourhood(resolution, linked):
-    """What cites `resolution` (left), the resolution (centre), and what it recalls, adopts,
-    endorses or names (right). `linked` is resolution.linked(): no query here, and each linked
-    record's address is the `url` it carries."""
+    """What cites `resolution` and what it recalls, adopts, endorses or names, beside it.
+    `linked` is resolution.linked(): no query here, and each linked record's address is the
+    `url` it carries."""
     centre = resolution_node(resolution)
     centre.width = CENTRE_WIDTH
-    left, right, edges = {}, {}, []
+    citing, cited, edges = {}, {}, []
     for link in sorted(
         linked["cited_by"],
         key=lambda c: (c.citing.year, c.citing.body.position, c.citing.number, c.relation),
     ):
-        node = left.get(link.citing_id)
+        node = citing.get(link.citing_id)
         if node is None:
-            node = left[link.citing_id] = resolution_node(link.citing, link.citing.url)
+            node = citing[link.citing_id] = resolution_node(link.citing, link.citing.url)
         edges.append(Edge(node, centre, EDGE_KINDS[link.relation], link.note))
     for link in sorted(
         linked["cites"],
         key=lambda c: (c.cited.year, c.cited.body.position, c.cited.number, c.relation),
     ):
-        node = right.get(("resolution", link.cited_id))
+        node = cited.get(("resolution", link.cited_id))
         if node is None:
-            node = right[("resolution", link.cited_id)] = resolution_node(
+            node = cited[("resolution", link.cited_id)] = resolution_node(
                 link.cited, link.cited.url
             )
         edges.append(Edge(centre, node, EDGE_KINDS[link.relation], link.note))
     for link in sorted(linked["instrument_links"], key=lambda i: (i.instrument.slug, i.relation)):
         key = ("instrument", link.instrument.slug)
-        node = right.get(key)
+        node = cited.get(key)
         if node is None:
-            node = right[key] = instrument_node(link.instrument, link.instrument.url)
+            node = cited[key] = instrument_node(link.instrument, link.instrument.url)
         edges.append(Edge(centre, node, EDGE_KINDS[link.relation], link.note))
     for partner in sorted(linked["partners"], key=lambda p: p.acronym):
-        node = right[("partner", partner.slug)] = partner_node(partner, partner.url)
+        node = cited[("partner", partner.slug)] = partner_node(partner, partner.url)
         edges.append(Edge(centre, node, EDGE_KINDS["names"]))
     if not edges:
         return None
 
-    graph = Graph(edges=edges, node_count=1 + len(left) + len(right))
-    x = MARGIN
-    if left:
-        graph.columns.append(Column(_("Cited by"), x, SIDE_WIDTH))
-        for i, node in enumerate(left.values()):
-            node.x, node.y, node.width = x, TOP + i * PITCH, SIDE_WIDTH
-        x += SIDE_WIDTH + HOOD_GAP
-    centre.x = x
-    graph.columns.append(Column(_("This resolution"), x, CENTRE_WIDTH))
-    x += CENTRE_WIDTH + HOOD_GAP
-    if right:
-        graph.columns.append(Column(_("It cites or names"), x, SIDE_WIDTH))
-        for i, node in enumerate(right.values()):
-            node.x, node.y, node.width = x, TOP + i * PITCH, SIDE_WIDTH
-        x += SIDE_WIDTH
-    rows = max(len(left), len(right), 1)
-    centre.y = TOP + (rows - 1) * PITCH / 2
-    graph.width = x + MARGIN
-    graph.height = TOP + rows * PITCH + MARGIN
-    graph.nodes = [*left.values(), centre, *right.values()]
+    graph = Graph(edges=edges, node_count=1 + len(citing) + len(cited))
+    centre.x = MARGIN
+    side_x = MARGIN + CENTRE_WIDTH + HOOD_GAP
+    graph.columns.append(Column(_("This resolution"), centre.x, CENTRE_WIDTH))
+    y = 8
+    for label, group in ((_("Cited by"), citing), (_("It cites or names"), cited)):
+        if not group:
+            continue
+        graph.columns.append(Column(label, side_x, SIDE_WIDTH, y=y + 14))
+        y += GROUP_HEADING
+        for node in group.values():
+            node.x, node.y, node.width = side_x, y, SIDE_WIDTH
+            y += PITCH
+        y += 8
+    side = [*citing.values(), *cited.values()]
+    middle = (side[0].cy + side[-1].cy) / 2
+    centre.y = max(TOP, middle - centre.height / 2)
+    graph.width = side_x + SIDE_WIDTH + MARGIN
+    graph.height = max(y, centre.y + centre.height) + MARGIN
+    graph.nodes = [centre, *side]
     route(edges)
     return graph
