@@ -107,7 +107,7 @@ def bibtex_entry(resolution, base_url):
     `date`, the official text as `url` and `howpublished`, this record's page in `note`."""
     key = f"{resolution.body.slug}-{resolution.slug}"
     fields = [
-        ("author", "{" + bibtex_escape(resolution.body.name) + "}"),
+        ("author", "{" + bibtex_escape(resolution.body.display_name) + "}"),
         ("title", "{" + bibtex_escape(resolution.title or f"Resolution {resolution.number}") + "}"),
         ("year", str(resolution.year)),
     ]
@@ -136,7 +136,7 @@ def bibtex_entry(resolution, base_url):
 def ris_entry(resolution, base_url):
     lines = [
         ("TY", "GOVDOC"),
-        ("AU", resolution.body.name),
+        ("AU", resolution.body.display_name),
         ("TI", resolution.title or f"Resolution {resolution.number}"),
         ("PY", str(resolution.year)),
     ]
