@@ -4,13 +4,17 @@ own styled page (templates/400.html) rather than gunicorn's bare one.
 gunicorn reads at most LIMIT_REQUEST_LINE bytes of request line and LIMIT_REQUEST_FIELD_SIZE of
 a header (config/gunicorn.py); the app's request guard refuses shorter addresses first
 (config.middleware.MAX_REQUEST_TARGET). So whichever of the two refuses a long request, the
-client gets the same page: 414 for an address too long, 400 for headers too large or too many.
-Every other error gunicorn answers itself, as before.
+client gets the same page: 414 for an address too long, 400 for headers too large or too many,
+in the language of the address (/fr/... is French) as the app's would be. Every other error
+gunicorn answers itself, as before.
 """
 
 import errno
 import logging
+import re
 import selectors
+import socket
+import threading
 import time
 from functools import partial
 
@@ -21,13 +25,36 @@ from gunicorn.workers.gthread import TConn, ThreadWorker
 logger = logging.getLogger(__name__)
 
 
-def styled_error(status, reason_phrase, message):
-    """The HTTP answer, as bytes: the status line, headers and templates/400.html."""
-    from django.conf import settings
+def request_start(conn, size=64):
+    """The first bytes of the request `conn` is about to read ("GET /fr/resolutions/?q=..."),
+    left where they are: from what the parser already holds of a kept-alive connection, else
+    peeked at on the socket. b"" when there is nothing to read yet (or it cannot be peeked)."""
+    unreader = getattr(conn.parser, "unreader", None)
+    buffered = getattr(unreader, "buf", None)
+    if buffered is not None and buffered.getvalue():
+        return buffered.getvalue()[:size]
+    try:
+        return conn.sock.recv(size, socket.MSG_PEEK)
+    except (OSError, ValueError):  # nothing yet (non-blocking), closed, or TLS (no peeking)
+        return b""
 
+
+def language_of(start):
+    """The interface language of a request line's address (/fr/... is French), else the
+    default one."""
+    from django.conf import settings
+    from django.utils import translation
+
+    match = re.match(rb"[A-Z]+ (/[^ ?#]*)", start)
+    path = match[1].decode("latin-1") if match else ""
+    return translation.get_language_from_path(path) or settings.LANGUAGE_CODE
+
+
+def styled_error(status, reason_phrase, message, language):
+    """The HTTP answer, as bytes: the status line, headers and templates/400.html."""
     from config.views import bad_request_body
 
-    body = bad_request_body(settings.LANGUAGE_CODE, message)
+    body = bad_request_body(language, message)
     head = (
         f"HTTP/1.1 {status} {reason_phrase}\r\n"
         "Connection: close\r\n"
@@ -48,6 +75,16 @@ class StyledThreadWorker(ThreadWorker):
     poller, as a kept-alive one does, and reaches a thread only once it has sent something;
     one that sends nothing for GUNICORN_KEEPALIVE seconds is closed.
     """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request_starts = threading.local()  # each thread's request, for handle_error()
+
+    def handle(self, conn):
+        # A request too long for gunicorn fails before any request object exists: the start of
+        # its line, seen first, says in which language to refuse it.
+        self.request_starts.value = request_start(conn)
+        return super().handle(conn)
 
     def accept(self, listener):
         try:
@@ -71,7 +108,8 @@ class StyledThreadWorker(ThreadWorker):
 
         from config.middleware import address_too_long_message
 
-        with translation.override("en"):
+        language = language_of(getattr(self.request_starts, "value", b""))
+        with translation.override(language):
             if isinstance(exc, LimitRequestLine):
                 status, phrase = 414, "URI Too Long"
                 message = address_too_long_message()
@@ -79,7 +117,7 @@ class StyledThreadWorker(ThreadWorker):
                 status, phrase = 400, "Bad Request"
                 message = translation.gettext("This request's headers are too large or too many.")
             try:
-                answer = styled_error(status, phrase, message)
+                answer = styled_error(status, phrase, message, language)
             except Exception:  # the page must not fail where gunicorn's own would not
                 logger.exception("Could not render the page for a request too long")
                 return super().handle_error(req, client, addr, exc)

@@ -70,8 +70,8 @@ def citation_graph(resolutions, cap=None):
     # Resolution columns, one a body, in the bodies' order.
     bodies = {}
     for r in resolutions:
-        bodies.setdefault(r.body.code, (r.body.position, r.body.code))
-    body_order = sorted(bodies, key=lambda code: bodies[code])
+        bodies.setdefault(r.body.code, r.body)
+    body_order = sorted(bodies, key=lambda code: (bodies[code].position, code))
     x = MARGIN
     instrument_x = x
     if instruments:
@@ -87,7 +87,7 @@ def citation_graph(resolutions, cap=None):
     graph.band_x = x - 42
     for code in body_order:
         body_x[code] = x
-        graph.columns.append(Column(code, x, body_width[code]))
+        graph.columns.append(Column(bodies[code].display_code, x, body_width[code]))
         x += body_width[code] + 12 + BODY_GAP
     x -= BODY_GAP
     graph.band_width = x - graph.band_x + 12

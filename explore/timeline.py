@@ -14,6 +14,9 @@ from mandates.graph import FONT_SIZE, MARGIN, loop, resolution_node, svg_number
 
 YEAR_WIDTH = 36
 LABEL_WIDTH = 118
+# The rows are named again at the right end, where a phone opens the timeline (on its most
+# recent years: templates/explore/timeline.html).
+RIGHT_LABEL_WIDTH = 112
 AXIS_HEIGHT = 34
 LANE = 34  # vertical room for one mark and the label under it
 ROW_PAD = 12
@@ -91,6 +94,10 @@ class Timeline:
     plot_width: float = 0
     first_year: int = 0
     last_year: int = 0
+
+    @property
+    def right_label_x(self):
+        return self.plot_x + self.plot_width + 12
 
     @property
     def body_rows(self):
@@ -211,7 +218,7 @@ def timeline(resolutions, meetings, recommendations):
     line.axis_y = AXIS_HEIGHT
     line.bottom_axis_y = y
     line.plot_width = (last - first + 1) * YEAR_WIDTH
-    line.width = LABEL_WIDTH + line.plot_width + MARGIN
+    line.width = LABEL_WIDTH + line.plot_width + RIGHT_LABEL_WIDTH + MARGIN
     line.height = y + AXIS_HEIGHT
     step = 1 if last - first < 40 else 5
     line.ticks = [

@@ -9,7 +9,7 @@ from explore import graph, timeline
 from explore.filters import GraphFilter, ParagraphFilter
 from instruments.models import Instrument
 from mandates.models import Body, ExpertGroupMeeting, Paragraph, Resolution, ResolutionCitation
-from mandates.views import BadFilterMixin, FacetedListMixin
+from mandates.views import BadFilterMixin, FacetedListMixin, to_keys
 from partners.models import Partner
 
 
@@ -33,7 +33,7 @@ class GraphView(BadFilterMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         self.filterset = GraphFilter(request.GET, queryset=Resolution.public.for_graph())
-        return super().get(request, *args, **kwargs)
+        return to_keys(request, self.filterset) or super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         filterset = self.filterset

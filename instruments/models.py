@@ -172,6 +172,10 @@ class Instrument(Sourced):
     def get_absolute_url(self):
         return reverse("instruments:detail", args=[self.slug])
 
+    def get_json_url(self):
+        """Its page's machine-readable twin (instruments/twins.py)."""
+        return reverse("instruments:json", args=[self.slug])
+
     @property
     def is_treaty(self):
         """Conventions and their protocols bind their parties; the other kinds do not."""

@@ -39,16 +39,16 @@ def standalone():
     return {"DATA_UPDATED": LastSeen()}
 
 
-# The list pages whose filters make a page of their own, and the parameters that do not:
-# the order and the page of the same set of records.
+# The list pages whose filters make a page of their own, and the parameter that does not: the
+# order of the same records. Each page of a list is a page of its own (page=1 is the list).
 FILTERED_LISTS = ("mandates:resolution-list", "explore:paragraph-list")
-NOT_CANONICAL = ("sort", "page")
+NOT_CANONICAL = ("sort",)
 
 
 def canonical_url(request):
     """The address search engines should index for this page (<link rel="canonical">): the
-    page's own path; for a filtered list, with its filters (sorted, empty ones left out) but
-    without `sort` and `page`. None where no view answered."""
+    page's own path; for a filtered list, with its filters and its page number (sorted, empty
+    ones and page=1 left out) but without `sort`. None where no view answered."""
     match = getattr(request, "resolver_match", None)
     if match is None or match.namespace not in settings.PUBLIC_NAMESPACES:
         return None
@@ -58,6 +58,8 @@ def canonical_url(request):
         for name in sorted(request.GET):
             if name not in NOT_CANONICAL:
                 values = [value for value in request.GET.getlist(name) if value.strip()]
+                if name == "page" and values == ["1"]:
+                    continue
                 if values:
                     kept.setlist(name, values)
         query = kept.urlencode()

@@ -9,11 +9,8 @@ where no number is known) and states its verification in the page's words
 import csv
 import json
 import re
-from urllib.parse import quote
 
 from django.http import Http404, HttpResponse, StreamingHttpResponse
-from django.utils import translation
-from django.utils.encoding import iri_to_uri
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views import View
@@ -46,14 +43,13 @@ CHUNK = 2000  # rows fetched (with their prefetches) per round trip
 CACHE_SECONDS = 300
 # Classic BibTeX's month macros, which every standard style knows (`date` is biblatex's alone).
 BIBTEX_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-UN_LANGUAGE_CODES = ("ar", "zh", "en", "fr", "ru", "es")
 LINE_BREAKS = re.compile(r"[ \t\r\n\f\v]+")  # runs of ASCII white space; a no-break space stays
 
 
 def as_row(resolution, base_url=""):
     """One resolution as export data (the JSON shape; CSV flattens the lists). `url` is
     absolute when base_url ("https://host") is given; paragraphs without an established number
-    are null."""
+    are null; the official text is linked in the page's language (/fr/ under /fr/)."""
     return {
         "body": resolution.body.code,
         "number": resolution.number,
@@ -68,7 +64,7 @@ def as_row(resolution, base_url=""):
         "verification": resolution.verification,
         "relevance": resolution.relevance,
         "kind": resolution.kind,
-        "official_text": official_text_url(resolution),
+        "official_text": resolution.official_text_url(),
         "name": capfirst(resolution.name),
         "citation": capfirst(resolution.citation),
         "verification_statement": resolution.verification_statement,
@@ -115,19 +111,7 @@ def bibtex_escape(text):
     return "".join(out)
 
 
-def official_text_url(resolution, language="en"):
-    """Where the official text is read: the record's own link where the symbol does not lead to
-    it, else the UN's permalink for the symbol (or the report containing it) in `language`;
-    percent-encoded ("S/RES/2199 (2015)" has a space). None when neither is known."""
-    if resolution.official_url:
-        return iri_to_uri(resolution.official_url).replace(" ", "%20")
-    symbol = resolution.symbol or resolution.contained_in
-    if not symbol:
-        return None
-    return f"https://undocs.org/{language}/{quote(symbol, safe='/()')}"
-
-
-def bibtex_entry(resolution, base_url, language="en"):
+def bibtex_entry(resolution, base_url):
     """A @misc entry as classic BibTeX styles and biblatex both read it: the title in double
     braces (styles keep its capitals: "United Nations", "UNESCO"), the corporate author in
     braces (never split into first and last names), `year` and `month` beside biblatex's
@@ -137,7 +121,7 @@ def bibtex_entry(resolution, base_url, language="en"):
     key = f"{resolution.body.slug}-{resolution.slug}"
     title = resolution.title or capfirst(resolution.citation)
     fields = [
-        ("author", "{" + bibtex_escape(resolution.body.name) + "}"),
+        ("author", "{" + bibtex_escape(resolution.body.display_name) + "}"),
         ("title", "{" + bibtex_escape(title) + "}"),
         ("year", str(resolution.year)),
     ]
@@ -146,12 +130,14 @@ def bibtex_entry(resolution, base_url, language="en"):
         fields.append(("date", resolution.adopted_on.isoformat()))
     if resolution.display_symbol or resolution.number:
         fields.append(("number", bibtex_escape(resolution.display_symbol or resolution.number)))
-    official = official_text_url(resolution, language)
+    official = resolution.official_text_url()
     if official:
         fields.append(("howpublished", official.replace("%", r"\%")))  # % starts a LaTeX comment
         fields.append(("url", official))
     notes = [bibtex_escape(capfirst(resolution.citation)) + "."]
-    notes.append("Mandate Reference: " + base_url + resolution.get_absolute_url())
+    # Translators: the note of a BibTeX entry: where the record is, in this reference.
+    page = base_url + resolution.get_absolute_url()
+    notes.append(bibtex_escape(_("Mandate Reference: %(url)s") % {"url": page}))
     notes.append(bibtex_escape(resolution.verification_statement))
     fields.append(("note", " ".join(notes)))
     lines = [
@@ -166,7 +152,7 @@ def ris_entry(resolution, base_url):
     as M1, left out where neither is known; its citation and its verification as N1."""
     lines = [
         ("TY", "GOVDOC"),
-        ("AU", resolution.body.name),
+        ("AU", resolution.body.display_name),
         ("TI", resolution.title or capfirst(resolution.citation)),
         ("PY", str(resolution.year)),
     ]
@@ -236,10 +222,8 @@ class ResolutionExportView(View):
         )
 
     def render_bib(self, resolutions, base_url):
-        language = translation.get_language()
-        language = language if language in UN_LANGUAGE_CODES else "en"
         return StreamingHttpResponse(
-            (bibtex_entry(r, base_url, language) + "\n" for r in resolutions),
+            (bibtex_entry(r, base_url) + "\n" for r in resolutions),
             content_type=self.FORMATS["bib"],
         )
 

@@ -20,10 +20,28 @@ from partners.models import Partner
 MAX_QUERY_LENGTH = 200
 
 
+class YearField(forms.IntegerField):
+    """A whole number whose error names what was typed: "“abc” is not a year", shown as text
+    (the page's number field is then left empty: it cannot hold "abc")."""
+
+    default_error_messages = {"invalid": _("“%(value)s” is not a year: write it in figures.")}
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except forms.ValidationError as error:
+            if error.code != "invalid":
+                raise
+            shown = str(value)[:20]
+            raise forms.ValidationError(
+                self.error_messages["invalid"], code="invalid", params={"value": shown}
+            ) from error
+
+
 class YearFilter(django_filters.NumberFilter):
     """A whole year; anything else ("abc", "1e9", "99999") is a form error, not a crash."""
 
-    field_class = forms.IntegerField
+    field_class = YearField
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("min_value", 1000)
@@ -34,10 +52,15 @@ class YearFilter(django_filters.NumberFilter):
 class SlugMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
     """Repeatable filter on a slug-like key, OR within the filter; unknown values are errors.
     Values are case-insensitive: `case` (str.lower for slugs, str.upper for codes such as
-    "GA") puts what the address says in the key's own case before it is looked up."""
+    "GA") puts what the address says in the key's own case before it is looked up.
 
-    def __init__(self, *args, case=str.lower, **kwargs):
+    `aliases`, if given, returns {another name, in the key's case: key}: names a visitor may
+    type for a key ("AG", the French abbreviation, for "GA"). It is asked only when a value is
+    not a key (AlwaysBoundFilterSet.is_valid()), so a list of keys costs no query more."""
+
+    def __init__(self, *args, case=str.lower, aliases=None, **kwargs):
         self.case = case
+        self.aliases = aliases
         kwargs.setdefault("conjoined", False)
         kwargs.setdefault("widget", forms.CheckboxSelectMultiple)
         super().__init__(*args, **kwargs)
@@ -138,6 +161,43 @@ class AlwaysBoundFilterSet(django_filters.FilterSet):
             if isinstance(flt, SlugMultipleChoiceFilter) and name in data:
                 data.setlist(name, [flt.case(value) for value in data.getlist(name)])
         return data
+
+    renamed = False  # True once is_valid() has read another name for a key as the key
+
+    def is_valid(self):
+        """The filters are all understood. A value that is not a key but another name for one
+        (SlugMultipleChoiceFilter.aliases: a French body code, "AG" for "GA") is read as its
+        key: the parameters are rewritten with the keys, `renamed` is set (a page then sends
+        the visitor to its address with the keys) and the form is bound again."""
+        if super().is_valid():
+            return True
+        return self.read_aliases() and super().is_valid()
+
+    @property
+    def errors(self):
+        self.is_valid()  # aliases first: the filtered rows (qs) ask for the errors alone
+        return self.form.errors
+
+    def read_aliases(self):
+        """Rewrite the values that are aliases of a key into the key; True if any was."""
+        if not hasattr(self.data, "getlist"):
+            return False
+        data = None
+        for name, flt in self.filters.items():
+            aliases = getattr(flt, "aliases", None)
+            if aliases is None or name not in self.form.errors or name not in self.data:
+                continue
+            keys = aliases()
+            values = self.data.getlist(name)
+            read = [keys.get(flt.case(value), value) for value in values]
+            if read != values:
+                data = data or self.data.copy()
+                data.setlist(name, read)
+        if data is None:
+            return False
+        self.data, self.renamed = data, True
+        del self._form  # bound again, to the keys
+        return True
 
     def get_form_class(self):
         form_class = super().get_form_class()
@@ -304,6 +364,7 @@ class ResolutionFilter(AlwaysBoundFilterSet):
         error_messages=unknown_value_messages(_("There is no body “%(value)s”.")),
         label=_("Body"),
         case=str.upper,
+        aliases=Body.objects.code_aliases,
     )
     year_from = YearFilter(field_name="year", lookup_expr="gte", label=_("From year"))
     year_to = YearFilter(field_name="year", lookup_expr="lte", label=_("To year"))
@@ -390,7 +451,8 @@ class ResolutionFilter(AlwaysBoundFilterSet):
     def chosen(self):
         data = self.form.cleaned_data
         if data.get("q"):
-            yield "q", data["q"], f"“{data['q']}”"
+            # Translators: the words searched for, quoted: « Iraq » in French.
+            yield "q", data["q"], gettext("“%(words)s”") % {"words": data["q"]}
         yield from self.chosen_records("body", "instrument", "partner")
         labels = dict(Resolution.Relevance.choices)
         for value in data.get("relevance") or []:

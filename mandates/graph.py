@@ -178,6 +178,7 @@ class Column:
     label: str
     x: float
     width: float
+    y: float = 22  # the heading's baseline: at the top, or over a group within the column
 
     @property
     def cx(self):
@@ -341,73 +342,77 @@ def stack(nodes, want, top, pitch=PITCH):
 
 
 # --- One resolution's neighbourhood --------------------------------------------------------------
+# Two columns, narrow enough for a phone (about 330 px, drawn at its natural size in a 375 px
+# screen, shrunk to fit where it must): the resolution on the left; on the right, what cites it,
+# then what it cites or names, each group under its heading. Arrows point from the citing record
+# to the cited one, so a link's direction needs no third column.
 
-SIDE_WIDTH = 190
-CENTRE_WIDTH = 150
-HOOD_GAP = 80
+CENTRE_WIDTH = 112
+SIDE_WIDTH = 150
+HOOD_GAP = 40
+GROUP_HEADING = 24  # room for a group's heading above its nodes
 
 
 def neighbourhood(resolution, linked):
-    """What cites `resolution` (left), the resolution (centre), and what it recalls, adopts,
-    endorses or names (right). `linked` is resolution.linked(): no query here, and each linked
-    record's address is the `url` it carries."""
+    """What cites `resolution` and what it recalls, adopts, endorses or names, beside it.
+    `linked` is resolution.linked(): no query here, and each linked record's address is the
+    `url` it carries."""
     centre = resolution_node(resolution)
     centre.width = max(CENTRE_WIDTH, width_for(centre.label))
-    left, right, edges = {}, {}, []
+    citing, cited, edges = {}, {}, []
     for link in sorted(
         linked["cited_by"],
         key=lambda c: (c.citing.year, c.citing.body.position, c.citing.number, c.relation),
     ):
-        node = left.get(link.citing_id)
+        node = citing.get(link.citing_id)
         if node is None:
-            node = left[link.citing_id] = resolution_node(link.citing, link.citing.url)
+            node = citing[link.citing_id] = resolution_node(link.citing, link.citing.url)
         edges.append(Edge(node, centre, EDGE_KINDS[link.relation], link.note))
     for link in sorted(
         linked["cites"],
         key=lambda c: (c.cited.year, c.cited.body.position, c.cited.number, c.relation),
     ):
-        node = right.get(("resolution", link.cited_id))
+        node = cited.get(("resolution", link.cited_id))
         if node is None:
-            node = right[("resolution", link.cited_id)] = resolution_node(
+            node = cited[("resolution", link.cited_id)] = resolution_node(
                 link.cited, link.cited.url
             )
         edges.append(Edge(centre, node, EDGE_KINDS[link.relation], link.note))
     for link in sorted(linked["instrument_links"], key=lambda i: (i.instrument.slug, i.relation)):
         key = ("instrument", link.instrument.slug)
-        node = right.get(key)
+        node = cited.get(key)
         if node is None:
-            node = right[key] = instrument_node(link.instrument, link.instrument.url)
+            node = cited[key] = instrument_node(link.instrument, link.instrument.url)
         edges.append(Edge(centre, node, EDGE_KINDS[link.relation], link.note))
     for partner in sorted(linked["partners"], key=lambda p: p.acronym):
-        node = right[("partner", partner.slug)] = partner_node(partner, partner.url)
+        node = cited[("partner", partner.slug)] = partner_node(partner, partner.url)
         edges.append(Edge(centre, node, EDGE_KINDS["names"]))
     if not edges:
         return None
 
-    graph = Graph(edges=edges, node_count=1 + len(left) + len(right))
-    x = MARGIN
-    # A side is wide enough for its resolutions' names (instruments' long names are cut).
-    left_width = max([SIDE_WIDTH, *(width_for(node.label) for node in left.values())])
-    right_width = max(
-        [SIDE_WIDTH, *(width_for(n.label) for n in right.values() if n.kind == "resolution")]
+    graph = Graph(edges=edges, node_count=1 + len(citing) + len(cited))
+    # The side is wide enough for its resolutions' names (instruments' long names are cut).
+    side = [*citing.values(), *cited.values()]
+    side_width = max(
+        [SIDE_WIDTH, *(width_for(node.label) for node in side if node.kind == "resolution")]
     )
-    if left:
-        graph.columns.append(Column(_("Cited by"), x, left_width))
-        for i, node in enumerate(left.values()):
-            node.x, node.y, node.width = x, TOP + i * PITCH, left_width
-        x += left_width + HOOD_GAP
-    centre.x = x
-    graph.columns.append(Column(_("This resolution"), x, centre.width))
-    x += centre.width + HOOD_GAP
-    if right:
-        graph.columns.append(Column(_("It cites or names"), x, right_width))
-        for i, node in enumerate(right.values()):
-            node.x, node.y, node.width = x, TOP + i * PITCH, right_width
-        x += right_width
-    rows = max(len(left), len(right), 1)
-    centre.y = TOP + (rows - 1) * PITCH / 2
-    graph.width = x + MARGIN
-    graph.height = TOP + rows * PITCH + MARGIN
-    graph.nodes = [*left.values(), centre, *right.values()]
+    centre.x = MARGIN
+    side_x = MARGIN + centre.width + HOOD_GAP
+    graph.columns.append(Column(_("This resolution"), centre.x, centre.width))
+    y = 8
+    for label, group in ((_("Cited by"), citing), (_("It cites or names"), cited)):
+        if not group:
+            continue
+        graph.columns.append(Column(label, side_x, side_width, y=y + 14))
+        y += GROUP_HEADING
+        for node in group.values():
+            node.x, node.y, node.width = side_x, y, side_width
+            y += PITCH
+        y += 8
+    middle = (side[0].cy + side[-1].cy) / 2
+    centre.y = max(TOP, middle - centre.height / 2)
+    graph.width = side_x + side_width + MARGIN
+    graph.height = max(y, centre.y + centre.height) + MARGIN
+    graph.nodes = [centre, *side]
     route(edges)
     return graph

@@ -14,6 +14,11 @@ urlpatterns = [
         views.ResolutionDetailView.as_view(),
         name="resolution-detail",
     ),
+    path(
+        "resolutions/<slug:body>/<slug:slug>.json",
+        views.ResolutionTwinView.as_view(),
+        name="resolution-json",
+    ),
     path("bodies/", views.BodyListView.as_view(), name="body-list"),
     path("bodies/<slug:slug>/", views.BodyDetailView.as_view(), name="body-detail"),
     path("expert-group/", views.ExpertGroupView.as_view(), name="expert-group"),

@@ -1,6 +1,6 @@
 import re
 
-from django.http import Http404, QueryDict
+from django.http import Http404, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -10,8 +10,9 @@ from django_filters.views import FilterView
 
 from config.views import bad_request_page
 from core.staff import PendingChangeNoticeMixin, is_staff
+from core.twins import JsonTwinMixin
 from instruments.models import Instrument
-from mandates import graph
+from mandates import graph, twins
 from mandates.filters import ResolutionFilter
 from mandates.models import (
     Body,
@@ -50,6 +51,15 @@ class HomeView(TemplateView):
         )
 
 
+def to_keys(request, filterset):
+    """A redirect to this page with the filters' keys, if the address named a value by one of
+    its aliases (?body=AG, the French code, is ?body=GA): one address for one list, and every
+    link on the page carries the keys. None otherwise."""
+    if filterset.is_valid() and filterset.renamed:
+        return HttpResponseRedirect(f"{request.path}?{filterset.data.urlencode()}")
+    return None
+
+
 class BadFilterMixin:
     """Filter values we do not understand get a 400 with the reasons, never a silent drop."""
 
@@ -70,7 +80,12 @@ class FacetedListMixin(BadFilterMixin):
         if page and not re.fullmatch(r"[0-9]{1,9}", page):
             reason = _("The page number “%(page)s” is not a number.") % {"page": page[:20]}
             return bad_request_page(request, reason)
-        return super().get(request, *args, **kwargs)
+        self.filterset = self.get_filterset(self.get_filterset_class())
+        return to_keys(request, self.filterset) or super().get(request, *args, **kwargs)
+
+    def get_filterset(self, filterset_class):
+        # Built once, by get() above, before FilterView.get() asks for it.
+        return getattr(self, "filterset", None) or super().get_filterset(filterset_class)
 
     def get_filterset_kwargs(self, filterset_class):
         # Bound even without parameters, so the first visit shows the facet counts too.
@@ -142,11 +157,12 @@ class ResolutionDetailView(PendingChangeNoticeMixin, DetailView):
         # The lists and the drawing read the same linked records: no further query.
         linked = self.object.linked()
         neighbourhood = graph.neighbourhood(self.object, linked)
-        links = self.object.official_links
+        absolute = self.request.build_absolute_uri
         return super().get_context_data(
             **linked,
-            page_url=self.request.build_absolute_uri(self.object.get_absolute_url()),
-            official_url=next((url for code, _name, url in links if code == "en"), ""),
+            linked_data=twins.resolution_ld(self.object, linked, absolute),
+            page_url=absolute(self.object.get_absolute_url()),
+            official_url=self.object.official_text_url() or "",
             **self.phrases(self.object, neighbourhood),
             neighbourhood=neighbourhood,
             **kwargs,
@@ -174,6 +190,13 @@ class ResolutionDetailView(PendingChangeNoticeMixin, DetailView):
             phrases["svg_title"] = _("The links of %(name)s") % {"name": resolution.short_name}
             phrases["svg_desc"] = description % {"n": edges}
         return phrases
+
+
+class ResolutionTwinView(JsonTwinMixin, ResolutionDetailView):
+    """/resolutions/sc/2199-2015.json: the record page's resolution, as JSON."""
+
+    def twin(self):
+        return twins.resolution(self.object, self.object.linked(), self.request.build_absolute_uri)
 
 
 class BodyListView(ListView):

@@ -96,6 +96,10 @@ class Partner(Sourced):
     def get_absolute_url(self):
         return reverse("partners:detail", args=[self.slug])
 
+    def get_json_url(self):
+        """Its page's machine-readable twin (partners/twins.py)."""
+        return reverse("partners:json", args=[self.slug])
+
     @property
     def headquarters(self):
         return ", ".join(p for p in (self.headquarters_city, self.headquarters_country) if p)

@@ -6,4 +6,5 @@ app_name = "partners"
 urlpatterns = [
     path("", views.PartnerListView.as_view(), name="list"),
     path("<slug:slug>/", views.PartnerDetailView.as_view(), name="detail"),
+    path("<slug:slug>.json", views.PartnerTwinView.as_view(), name="json"),
 ]

@@ -1,8 +1,18 @@
 import datetime as dt
+import importlib
 import itertools
+import os
 
 import pytest
+from django.apps import apps
 from django.core.management import call_command
+
+from tests.browsing import CHROMIUM, CHROMIUM_ARGS, DESKTOP
+
+try:
+    from playwright.sync_api import sync_playwright
+except ImportError:  # pragma: no cover - the dev extra installs it
+    sync_playwright = None
 
 
 @pytest.fixture(autouse=True)
@@ -155,3 +165,79 @@ def make_mandate():
         return resolution
 
     return make
+
+
+# --- the browser tests (tests/test_browser.py explains the reference data and live server) -----
+
+staff_roles = importlib.import_module("mandates.migrations.0002_staff_roles")
+
+
+@pytest.fixture(scope="module")
+def _reference_data_restored(django_db_setup, django_db_blocker):
+    """After the last browser test's flush, put back the reference data and the staff groups."""
+    yield
+    with django_db_blocker.unblock():
+        call_command("load_reference_data", verbosity=0)
+        staff_roles.create_roles(apps, None)
+
+
+@pytest.fixture(scope="module")
+def browser(_reference_data_restored):
+    """One Chromium for the module (torn down before the data is restored, see above)."""
+    ci = os.environ.get("CI", "").lower() == "true"
+    missing = None
+    if sync_playwright is None:
+        missing = "the playwright package is not installed (pip install -e '.[dev]')"
+    elif not CHROMIUM.exists():
+        missing = f"{CHROMIUM} is missing (apt-get install chromium)"
+    if missing:
+        if ci:
+            pytest.fail(f"Browser tests must run on CI: {missing}", pytrace=False)
+        pytest.skip(missing)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+
+
+@pytest.fixture
+def site(live_server, browser, settings):
+    """The live server's URL, with the reference data (re)loaded and committed.
+
+    The live server speaks plain HTTP, as the app does behind its TLS-terminating proxy; with
+    DEBUG off, SECURE_SSL_REDIRECT would send the browser to https://. So, as in production, the
+    browser's requests carry the proxy's header (`context` below) and the app trusts it. (The
+    setting is read per request; SECURE_SSL_REDIRECT is read once, when the server starts.)
+    """
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    call_command("load_reference_data", verbosity=0)
+    return live_server.url
+
+
+@pytest.fixture
+def context(browser, site):
+    context = browser.new_context(
+        base_url=site, viewport=DESKTOP, extra_http_headers={"X-Forwarded-Proto": "https"}
+    )
+    context.set_default_timeout(10_000)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context, site):
+    """A tab that records failed same-origin requests and script errors in `page.problems`."""
+    page = context.new_page()
+    page.problems = []
+    page.on(
+        "response",
+        lambda r: (
+            page.problems.append(f"{r.status} {r.url}")
+            if r.status >= 400 and r.url.startswith(site)
+            else None
+        ),
+    )
+    page.on("pageerror", lambda exc: page.problems.append(f"script error: {exc}"))
+    return page

@@ -119,7 +119,9 @@ def test_unknown_filter_values_are_reported_not_dropped(client):
     assert response.status_code == 400
     content = response.content.decode()
     assert "There is no body “XYZ”" in content
-    assert "Enter a whole number" in content
+    assert "“abc” is not a year: write it in figures." in content
+    assert 'value="abc"' not in content  # not put back into its number field
+    assert "<strong>From year</strong> (<code>year_from</code>):" in content
     assert response.context["paginator"].count == 0
 
 

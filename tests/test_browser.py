@@ -29,38 +29,24 @@ set while the browser is open, for this module only.
 """
 
 import csv
-import importlib
 import io
-import os
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.apps import apps
-from django.core.management import call_command
 
 from mandates.models import Body, Resolution
+from tests.browsing import DESKTOP, PHONE, assert_styled
 
 try:
     from playwright.sync_api import expect, sync_playwright
 except ImportError:  # pragma: no cover - the dev extra installs it
     sync_playwright = None
 
-staff_roles = importlib.import_module("mandates.migrations.0002_staff_roles")
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 375, "height": 800}
+# The fixtures (browser, site, context, page) are in tests/conftest.py, shared with the other
+# browser tests; what this docstring says of the reference data holds for them.
 
 SC_2015_2017 = {
     "SC 2199 (2015)",
@@ -97,93 +83,6 @@ FOCUSED_JS = """() => {
     shadow: style.boxShadow !== "none",
   };
 }"""
-
-
-# --- fixtures ---------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def _reference_data_restored(django_db_setup, django_db_blocker):
-    """After the last browser test's flush, put back the reference data and the staff groups."""
-    yield
-    with django_db_blocker.unblock():
-        call_command("load_reference_data", verbosity=0)
-        staff_roles.create_roles(apps, None)
-
-
-@pytest.fixture(scope="module")
-def browser(_reference_data_restored):
-    """One Chromium for the module (torn down before the data is restored, see above)."""
-    ci = os.environ.get("CI", "").lower() == "true"
-    missing = None
-    if sync_playwright is None:
-        missing = "the playwright package is not installed (pip install -e '.[dev]')"
-    elif not CHROMIUM.exists():
-        missing = f"{CHROMIUM} is missing (apt-get install chromium)"
-    if missing:
-        if ci:
-            pytest.fail(f"Browser tests must run on CI: {missing}", pytrace=False)
-        pytest.skip(missing)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            yield browser
-            browser.close()
-
-
-@pytest.fixture
-def site(live_server, browser, settings):
-    """The live server's URL, with the reference data (re)loaded and committed.
-
-    The live server speaks plain HTTP, as the app does behind its TLS-terminating proxy; with
-    DEBUG off, SECURE_SSL_REDIRECT would send the browser to https://. So, as in production, the
-    browser's requests carry the proxy's header (`context` below) and the app trusts it. (The
-    setting is read per request; SECURE_SSL_REDIRECT is read once, when the server starts.)
-    """
-    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    call_command("load_reference_data", verbosity=0)
-    return live_server.url
-
-
-@pytest.fixture
-def context(browser, site):
-    context = browser.new_context(
-        base_url=site, viewport=DESKTOP, extra_http_headers={"X-Forwarded-Proto": "https"}
-    )
-    context.set_default_timeout(10_000)
-    yield context
-    context.close()
-
-
-@pytest.fixture
-def page(context, site):
-    """A tab that records failed same-origin requests and script errors in `page.problems`."""
-    page = context.new_page()
-    page.problems = []
-    page.on(
-        "response",
-        lambda r: (
-            page.problems.append(f"{r.status} {r.url}")
-            if r.status >= 400 and r.url.startswith(site)
-            else None
-        ),
-    )
-    page.on("pageerror", lambda exc: page.problems.append(f"script error: {exc}"))
-    return page
-
-
-def assert_styled(page):
-    """The stylesheet was served by the live server and applied."""
-    rules = page.evaluate(
-        """() => [...document.styleSheets]
-             .filter(s => s.href && s.href.endsWith("/css/site.css"))
-             .map(s => s.cssRules.length)"""
-    )
-    assert rules and rules[0] > 50, f"site.css not loaded on {page.url}"
-    assert page.evaluate("getComputedStyle(document.querySelector('.skip-link')).position") == (
-        "absolute"
-    )
 
 
 def result_links(page):

@@ -122,7 +122,7 @@ def test_graph_filters_by_body_and_years(client):
     response = client.get(GRAPH, {"body": "XX", "year_to": "soon"})
     assert response.status_code == 400
     content = response.content.decode()
-    assert "There is no body “XX”" in content and "Enter a whole number" in content
+    assert "There is no body “XX”" in content and "“soon” is not a year" in content
 
 
 def test_graph_says_so_when_there_are_too_many_nodes(client, monkeypatch):
@@ -278,7 +278,9 @@ def test_matrix_marks_the_years_without_a_new_mandate(client):
 def test_matrix_tables_have_captions_and_scoped_headers(client):
     content = client.get(MATRIX).content.decode()
     assert content.count("<caption") == 3
-    assert content.count('<div class="table-wrap"') == 3
+    # each in a box that scrolls sideways on a phone, named by the caption, with a cue in words
+    assert content.count('<div class="table-scroll" tabindex="0" role="region"') == 3
+    assert content.count('<p class="scroll-cue"') == 3
     assert 'scope="col"' in content and 'scope="row"' in content
 
 

@@ -157,7 +157,8 @@ def test_filter_errors_are_french(client):
     assert response.status_code == 400
     content = response.content.decode()
     assert "Il n’existe pas d’organe «\u00a0XYZ\u00a0»." in content
-    assert "Saisissez un nombre entier." in content  # Django's own French catalogue
+    assert "«\u00a0abc\u00a0» n’est pas une année\u00a0: écrivez-la en chiffres." in content
+    assert "<strong>Organe</strong> (<code>body</code>)\u00a0:" in content
     # and the English page still says it in English
     content = client.get("/resolutions/", {"body": "XYZ"}).content.decode()
     assert "There is no body “XYZ”" in content

@@ -214,7 +214,9 @@ def canonical(client, url):
     "url, expected",
     [
         ("/resolutions/", "/resolutions/"),
-        ("/resolutions/?page=2", "/resolutions/"),
+        ("/resolutions/?page=2", "/resolutions/?page=2"),  # each page of a list is its own
+        ("/resolutions/?page=2&sort=oldest&body=GA", "/resolutions/?body=GA&page=2"),
+        ("/fr/paragraphs/?page=2", "/fr/paragraphs/?page=2"),
         ("/resolutions/?sort=oldest&body=SC&q=", "/resolutions/?body=SC"),
         ("/resolutions/?partner=unesco&body=SC&page=1", "/resolutions/?body=SC&partner=unesco"),
         ("/fr/resolutions/?body=GA&sort=symbol", "/fr/resolutions/?body=GA"),
@@ -223,7 +225,7 @@ def canonical(client, url):
         ("/", "/"),
     ],
 )
-def test_canonical_link_leaves_out_sort_and_page(client, url, expected):
+def test_canonical_link_leaves_out_sort_and_the_first_page(client, url, expected):
     assert canonical(client, url) == expected
 
 

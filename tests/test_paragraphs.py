@@ -174,7 +174,7 @@ def test_paragraph_facets_apply_the_other_filters(client, query):
         ({"activity": "knitting"}, "There is no activity “knitting”"),
         ({"partner": "acme"}, "There is no partner “acme”"),
         ({"body": "XYZ"}, "There is no body “XYZ”"),
-        ({"year_from": "abc"}, "Enter a whole number"),
+        ({"year_from": "abc"}, "“abc” is not a year"),
         ({"tagged": "maybe"}, "Tagged is “yes” or “no”, not “maybe”"),
     ],
 )

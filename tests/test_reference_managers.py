@@ -7,7 +7,6 @@ import rispy
 from pybtex.database import parse_string
 from pybtex.plugin import find_plugin
 
-from mandates.exports import official_text_url
 from mandates.models import Resolution
 
 pytestmark = pytest.mark.django_db
@@ -81,7 +80,7 @@ def test_no_month_where_the_date_is_unknown(bib):
 def test_url_and_howpublished_give_the_official_text(bib, sc_2199):
     entry = entries_by_key(bib)["sc-2199-2015"]
     official = "https://undocs.org/en/S/RES/2199%20(2015)"
-    assert official_text_url(sc_2199) == official
+    assert sc_2199.official_text_url() == official
     assert entry["url"] == official
     assert entry["howpublished"] == official.replace("%", r"\%")  # a LaTeX comment otherwise
     assert "doi" not in entry

@@ -125,6 +125,18 @@ def test_every_address_too_long_gets_the_same_styled_414(server, length):
     assert "no page takes an address of more than 8000 characters" in body
 
 
+@pytest.mark.parametrize("length", [8100, 9000, 20000])
+def test_a_french_address_too_long_gets_the_french_414(server, length):
+    """The same page in French for a French address, whichever of the app and gunicorn
+    refuses it (gunicorn reads the language from the start of the request line)."""
+    path = "/fr/resolutions/?q=" + "x" * (length - len("/fr/resolutions/?q="))
+    status, _headers, body = get(server, path)
+    assert status == 414
+    assert '<html lang="fr">' in body
+    assert "aucune page n’accepte une adresse de plus de 8000 caractères" in body
+    assert "no page takes" not in body
+
+
 def test_headers_too_large_get_the_styled_400(server):
     status, _headers, body = get(server, "/", headers={"X-Big": "y" * 9000})
     assert status == 400

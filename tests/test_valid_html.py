@@ -16,6 +16,12 @@ PAGES = [
     "/resolutions/?body=SC&year_from=2015&year_to=2017",
     "/resolutions/?q=iraq",
     "/resolutions/?body=XX",  # the 400 page
+    "/resolutions/?year_from=abc&year_to=2015",  # a year in error: shown as text, not in a field
+    "/resolutions/?body=SC",  # a filtered list: its introduction after the results
+    "/resolutions/?page=2",
+    "/resolutions/?q=nothingmatchesthis",
+    "/paragraphs/?body=SC",
+    "/resolutions/ga/66-180/",  # cited by another: the small graph's two groups
     "/resolutions/sc/2199-2015/",
     "/resolutions/ga/2018-12-13/",
     "/resolutions/ga/68-186/",
@@ -25,8 +31,12 @@ PAGES = [
     "/instruments/untoc/",
     "/partners/",
     "/partners/icom/",
+    "/partners/unesco/",
+    "/instruments/hague-1954-first-protocol/",
     "/bodies/",
     "/bodies/ga/",
+    "/bodies/ccpcj/",
+    "/expert-group/cultural-property-expert-group/",
     "/expert-group/",
     "/about/",
     "/paragraphs/",
@@ -36,6 +46,7 @@ PAGES = [
     "/matrix/",
     "/explore/",
     "/no-such-page/",  # the 404 page
+    "/resolutions/?page=abc",  # the 400 page for a page number that is not one
 ]
 
 

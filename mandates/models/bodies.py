@@ -77,6 +77,12 @@ class BodyQuerySet(RecordQuerySet):
             ),
         )
 
+    def code_aliases(self):
+        """{French abbreviation in capitals: code}, where the two differ ({"AG": "GA", "CS":
+        "SC", ...}): what a reader of the French pages may type in an address for a body."""
+        rows = self.exclude(code_fr="").values_list("code", "code_fr")
+        return {french.upper(): code for code, french in rows if french.upper() != code}
+
 
 class Body(Sourced):
     """An organ that adopts mandates: General Assembly, Security Council, CCPCJ, ..."""

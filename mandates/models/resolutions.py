@@ -9,8 +9,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils.encoding import iri_to_uri
 from django.utils.formats import date_format
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import get_language, gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -190,6 +191,10 @@ class Resolution(Publishable, Sourced):
     def get_absolute_url(self):
         return reverse("mandates:resolution-detail", args=[self.body.slug, self.slug])
 
+    def get_json_url(self):
+        """Its page's machine-readable twin (mandates/twins.py)."""
+        return reverse("mandates:resolution-json", args=[self.body.slug, self.slug])
+
     def clean(self):
         errors = errors_of(super().clean)
         body = self.body if self.body_id else None
@@ -227,6 +232,24 @@ class Resolution(Publishable, Sourced):
         """The official text in the six UN languages, one symbol, one link a language."""
         symbol = self.symbol or self.contained_in
         return undocs_links(symbol) if symbol else []
+
+    def official_text_url(self, language=None):
+        """Where the official text is read, in `language` (default: the page's, where it is a
+        UN language, else English): the record's own link where the symbol does not lead to
+        it, else the UN's permalink for the symbol (or the report containing it), percent-
+        encoded ("S/RES/2199 (2015)" has a space). None when neither is known."""
+        if self.official_url:
+            return iri_to_uri(self.official_url).replace(" ", "%20")
+        links = {code: url for code, _name, url in self.official_links}
+        if not links:
+            return None
+        language = language or get_language()
+        return links.get(language) or links["en"]
+
+    @property
+    def official_text_here(self):
+        """official_text_url() in the page's language, for templates."""
+        return self.official_text_url()
 
     # --- names: every page, drawing, feed and export names a resolution through these
 
@@ -323,7 +346,8 @@ class Resolution(Publishable, Sourced):
         from what ResolutionQuerySet.for_detail() prefetched (no query of its own):
 
         paragraphs (each with verb_label, addressee_names, assisting_names (the bodies named as
-        a source of assistance), activity_names and named_partners), instrument_links (with
+        a source of assistance), activity_names (names in the page's language) and
+        named_partners), instrument_links (with
         relation_label), partners, cites and cited_by (ResolutionCitation, with relation_label;
         only published resolutions at the other end), meetings, page_entries, open_questions.
         Each linked record shown as a link carries its address in `url`.
@@ -331,9 +355,9 @@ class Resolution(Publishable, Sourced):
         paragraphs = list(self.paragraphs.all())
         for paragraph in paragraphs:
             paragraph.verb_label = paragraph.get_verb_display().lower() if paragraph.verb else ""
-            paragraph.addressee_names = [a.name for a in paragraph.addressees.all()]
-            paragraph.assisting_names = [a.name for a in paragraph.assisted_by.all()]
-            paragraph.activity_names = [a.name for a in paragraph.activities.all()]
+            paragraph.addressee_names = [a.display_name for a in paragraph.addressees.all()]
+            paragraph.assisting_names = [a.display_name for a in paragraph.assisted_by.all()]
+            paragraph.activity_names = [a.display_name for a in paragraph.activities.all()]
             paragraph.named_partners = list(paragraph.partners.all())
         instrument_links = list(self.instrument_links.all())
         for link in instrument_links:

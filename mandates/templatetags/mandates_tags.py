@@ -64,6 +64,7 @@ def graph_svg(graph, svg_id, title, desc, small=False):
 
 
 @register.inclusion_tag("mandates/includes/graph_legend.html")
-def graph_key(graph):
-    """A drawing's key, for the link types it draws."""
-    return {"graph": graph}
+def graph_key(graph, level=3):
+    """A drawing's key, for the link types it draws, under a heading of `level` (h3 in a
+    section, h2 right under the page's h1)."""
+    return {"graph": graph, "level": level}
