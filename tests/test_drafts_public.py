@@ -60,6 +60,10 @@ FILLERS = {
     "partners:detail": lambda: [{"slug": p.slug} for p in Partner.public.all()],
     "site:sitemap-section": lambda: [{"section": section} for section in SITEMAPS],
 }
+# A record's JSON twin takes its page's address.
+FILLERS["mandates:resolution-json"] = FILLERS["mandates:resolution-detail"]
+FILLERS["instruments:json"] = FILLERS["instruments:detail"]
+FILLERS["partners:json"] = FILLERS["partners:detail"]
 # Query strings worth asking too: the filters that reach the draft's links and words.
 QUERIES = {
     "mandates:resolution-list": [
@@ -242,6 +246,7 @@ def test_the_drafts_own_page_is_not_public_but_staff_preview_it(client, admin_cl
         with translation.override(language):
             url = draft.get_absolute_url()
         assert client.get(url).status_code == 404
+        assert client.get(url.removesuffix("/") + ".json").status_code == 404  # nor its twin
         page = admin_client.get(url)
         assert page.status_code == 200
         assert DRAFT_WORDS[1] in page.content.decode()
