@@ -25,7 +25,7 @@ def styled_error(status, reason_phrase, message):
     """The HTTP answer, as bytes: the status line, headers and templates/400.html."""
     from django.conf import settings
 
-    from config.views import bad_request_body
+    from core.errors import bad_request_body
 
     body = bad_request_body(settings.LANGUAGE_CODE, message)
     head = (

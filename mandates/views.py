@@ -8,7 +8,7 @@ from django.utils.translation import ngettext
 from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
-from config.views import bad_request_page
+from core.errors import bad_request_page
 from instruments.models import Instrument
 from mandates import graph
 from mandates.filters import ResolutionFilter
