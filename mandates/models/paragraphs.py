@@ -1,8 +1,5 @@
 """Operative paragraphs: what a resolution asks, and of whom."""
 
-from django.contrib.postgres.search import (
-    SearchVectorField,
-)
 from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from django.utils.translation import gettext
@@ -11,7 +8,6 @@ from simple_history.models import HistoricalRecords
 
 from core.models import Sourced, Status, Verification
 from mandates.models.bodies import Activity, Addressee
-from mandates.models.search import SearchDocumentDeferred
 from partners.models import Partner
 
 
@@ -170,15 +166,11 @@ class Paragraph(Sourced):
         default=False,
         help_text="Numbered within the resolution's annex (e.g. a declaration it endorses).",
     )
-    # PostgreSQL only: the summary's full-text document, stored by a trigger, GIN-indexed
-    # (see Resolution.search_document).
-    search_document = SearchVectorField(null=True, blank=True, editable=False, serialize=False)
-
     history = HistoricalRecords(
         m2m_fields=[addressees, assisted_by, partners, activities],
-        excluded_fields=["search_document", "version"],
+        excluded_fields=["version"],
     )
-    objects = SearchDocumentDeferred.from_queryset(ParagraphQuerySet)()
+    objects = ParagraphQuerySet.as_manager()
 
     class Meta:
         ordering = ["resolution", "position"]
