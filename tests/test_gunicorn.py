@@ -11,7 +11,13 @@ GUNICORN_CONFIG = str(Path(django_settings.BASE_DIR) / "config" / "gunicorn.py")
 
 
 def gunicorn_settings(monkeypatch, **env):
-    for name in ("PORT", "GUNICORN_WORKERS", "GUNICORN_THREADS", "GUNICORN_TIMEOUT"):
+    for name in (
+        "PORT",
+        "GUNICORN_WORKERS",
+        "GUNICORN_THREADS",
+        "GUNICORN_TIMEOUT",
+        "GUNICORN_KEEPALIVE",
+    ):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -23,7 +29,7 @@ def test_gunicorn_defaults(monkeypatch):
     assert conf["bind"] == ["0.0.0.0:8000"]
     assert 2 <= conf["workers"] <= 8
     assert conf["worker_class"] == "config.workers.StyledThreadWorker"
-    assert conf["threads"] == 4 and conf["keepalive"] == 2
+    assert conf["threads"] == 4 and conf["keepalive"] == 0  # docs/deploying.md: why
     assert conf["timeout"] == 30 and conf["graceful_timeout"] == 30
     assert conf["limit_request_line"] == 8190  # above the app's MAX_REQUEST_TARGET
     assert conf["accesslog"] == "-" and conf["errorlog"] == "-"
