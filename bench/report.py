@@ -125,6 +125,14 @@ def report(results):
                 f"{LABELS[page]}, one client ({run['backend']} {run['size']:,}, cache "
                 f"{run['cache']}): {figures(summary(figures_)).strip()}"
             )
+    for run in results["runs"]:
+        used = run.get("worker_cpu_s")
+        if used and sum(used):
+            shares = " ".join(f"{u / sum(used):.0%}" for u in used)
+            lines.append(
+                f"Workers' shares of the CPU ({run['backend']} {run['size']:,}, cache "
+                f"{run['cache']}): {shares} of {sum(used):.0f} s"
+            )
     for backend, figures_ in results.get("ceiling", {}).items():
         s = summary(figures_)
         spread = (s["rps_max"] - s["rps_min"]) / s["rps"]

@@ -351,15 +351,15 @@ def main():
         configs = [
             (backend, size, cache) for size in sizes for backend in backends for cache in caches
         ]
-        ours = {}
+        ours, ours_served = {}, {}
         for backend, size, cache in configs:
             url, picked = urls[backend, size]
             port = free_port()
             name = f"{backend}-{size}-{cache}"
             log(f"{name}: gunicorn on :{port}")
-            servers.append(
-                gunicorn(url, cache, port, secret_key, name, options.workers, options.threads)
-            )
+            server = gunicorn(url, cache, port, secret_key, name, options.workers, options.threads)
+            servers.append(server)
+            ours_served[backend, size, cache] = server
             ours[backend, size, cache] = our_urls(f"http://{HOST}:{port}", picked)
         ceilings = {}
         for backend, size, cache in configs:  # on an uncached server of each database
@@ -367,7 +367,14 @@ def main():
                 ceilings[backend] = ours[backend, size, cache]["home"].rstrip("/") + CEILING
         checked = check_pages(urls, ours, peers, pages, ceilings)
         results["bytes"] = {url: size for url, (size, _seconds) in checked.items()}
+        before = {config: server.worker_cpu() for config, server in ours_served.items()}
         results.update(run_rounds(options, configs, ours, peers, pages, ceilings, checked))
+        # How evenly each server's workers shared the work of the rounds.
+        for run in results["runs"]:
+            config = (run["backend"], run["size"], run["cache"])
+            after = ours_served[config].worker_cpu()
+            used = [after[pid] - before[config][pid] for pid in after if pid in before[config]]
+            run["worker_cpu_s"] = sorted(used, reverse=True)
     finally:
         for server in reversed(servers):
             server.stop()
@@ -395,12 +402,16 @@ def check_pages(urls, ours, peers, pages, ceilings):
     return checked
 
 
-def seconds_for(checked, url, duration, connections):
+def seconds_for(warm, checked, url, duration, connections):
     """How long to load `url` for: `duration`, or longer for a slow page, so that a round
     counts about 2 x `connections` answers of it (whole seconds, as wrk takes them; at most
-    15)."""
-    cost = checked[url][1]
-    return max(duration, min(15, math.ceil(2 * connections * cost / os.cpu_count())))
+    15): from its rate while warming up, or, if no answer came then, its unloaded time."""
+    rate = warm.get(url, 0)
+    if rate:
+        needed = 2 * connections / rate
+    else:
+        needed = 2 * connections * checked[url][1] / (os.cpu_count() or 1)
+    return max(duration, min(15, math.ceil(needed)))
 
 
 def run_rounds(options, configs, ours, peers, pages, ceilings, checked):
@@ -410,18 +421,17 @@ def run_rounds(options, configs, ours, peers, pages, ceilings, checked):
     over the rounds is what the report shows, with its range: the rate of a shared machine
     drifts, and the rounds spread the drift over every figure alike."""
     connections = options.connections
+    log(f"warming up every page ({options.warmup:g} s each)")
+    warm = {}
+    for (_backend, _size, cache), page_urls in ours.items():
+        for page in pages[cache]:
+            warm[page_urls[page]] = load(page_urls[page], options.warmup, connections)["rps"]
+    for url in [*peers.values(), *ceilings.values()]:
+        warm[url] = load(url, options.warmup, connections)["rps"]
+    drain(1)
 
     def seconds(url):
-        return seconds_for(checked, url, options.duration, connections)
-
-    log(f"warming up every page ({options.warmup:g} s each)")
-    for page_urls_cache in ours.items():
-        (_backend, _size, cache), page_urls = page_urls_cache
-        for page in pages[cache]:
-            load(page_urls[page], options.warmup, connections)
-    for url in [*peers.values(), *ceilings.values()]:
-        load(url, options.warmup, connections)
-    drain(1)
+        return seconds_for(warm, checked, url, options.duration, connections)
 
     runs = {config: {"pages": {}, "peers": {}, "one_client": {}} for config in configs}
     datasette, ceiling = {}, {}

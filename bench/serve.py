@@ -13,6 +13,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from pathlib import Path
 
 from bench.common import DATASETTE, DATASETTE_VENV, GUNICORN, HOST, OUT, ROOT, app_env, log
 
@@ -40,6 +41,9 @@ def wait_until_up(url, process, timeout=60):
     raise RuntimeError(f"{url} did not answer within {timeout} s")
 
 
+TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
 class Server:
     """A server process started for the benchmark and stopped (by its own pid) afterwards."""
 
@@ -53,6 +57,19 @@ class Server:
         except Exception:
             self.stop()
             raise
+
+    def worker_cpu(self):
+        """{worker pid: CPU seconds it has used} for the server's child processes (Linux's
+        /proc; empty elsewhere): how evenly the workers shared the work."""
+        used = {}
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # gone meanwhile
+            if int(fields[1]) == self.process.pid:
+                used[int(stat.parent.name)] = (int(fields[11]) + int(fields[12])) / TICKS
+        return used
 
     def stop(self):
         if self.process.poll() is None:
