@@ -17,7 +17,7 @@ cache setting (PAGE_CACHE_SECONDS=0, the engine's own speed, and the default `ma
 4. measure in rounds (--rounds, 5): in each, every configuration in turn (in reverse order
    every other round), each page loaded with wrk (Debian's package `wrk`; without it, a bounded
    Python client) for --duration seconds (2; a slow page longer, so that a round counts about
-   16 of its answers): requests per second, p50 and p99 latency and errors
+   12 of its answers): requests per second, p50 and p99 latency and errors
    (non-2xx/3xx answers and socket errors). Each uncached page of ours that has a target (the
    list, the record page) is followed by Datasette's counterpart, so that ours and Datasette's
    alternate; Datasette's other pages and the ceiling (a Django view returning a constant,
@@ -404,14 +404,11 @@ def check_pages(urls, ours, peers, pages, ceilings):
 
 def seconds_for(warm, checked, url, duration, connections):
     """How long to load `url` for: `duration`, or longer for a slow page, so that a round
-    counts about 2 x `connections` answers of it (whole seconds, as wrk takes them; at most
-    15): from its rate while warming up, or, if no answer came then, its unloaded time."""
-    rate = warm.get(url, 0)
-    if rate:
-        needed = 2 * connections / rate
-    else:
-        needed = 2 * connections * checked[url][1] / (os.cpu_count() or 1)
-    return max(duration, min(15, math.ceil(needed)))
+    counts about 1.5 x `connections` answers of it (whole seconds, as wrk takes them; at most
+    10): from its rate while warming up, or, if no answer came then, its unloaded time."""
+    answers, rate = 1.5 * connections, warm.get(url, 0)
+    needed = answers / rate if rate else answers * checked[url][1] / (os.cpu_count() or 1)
+    return max(duration, min(10, math.ceil(needed)))
 
 
 def run_rounds(options, configs, ours, peers, pages, ceilings, checked):

@@ -259,4 +259,4 @@ def measure(name, url, seconds, warmup, connections):
 def drain(p50_seconds):
     """Wait for the requests still queued when the load stopped, so that they do not slow the
     next figure down: at most `connections` of them, served in about one median latency."""
-    time.sleep(min(10.0, max(0.3, 1.5 * p50_seconds)))
+    time.sleep(min(5.0, max(0.3, 1.5 * p50_seconds)))
