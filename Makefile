@@ -84,8 +84,10 @@ test: install static messages
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Load test beside Datasette and a constant view: SQLite and PostgreSQL, 10,000 and 100,000
-# synthetic resolutions, page cache off and on (docs/performance.md). Under 15 minutes; needs
-# wrk (Debian package) and a PostgreSQL server at BENCH_POSTGRES (postgres://postgres@127.0.0.1:5432).
+# synthetic resolutions, page cache off and on, 5 interleaved rounds (docs/performance.md).
+# Under 15 minutes once the databases are built; needs wrk (Debian package) and a PostgreSQL
+# server at BENCH_POSTGRES (postgres://postgres@127.0.0.1:5432). A quick look while working:
+# make bench BENCH_ARGS="--backends sqlite --sizes 10000 --duration 1"
 # Not part of `make test`. Datasette goes into bench/.venv-datasette, not the app's virtualenv.
 bench: install
 	$(BIN)/python bench/run.py $(BENCH_ARGS)

@@ -47,6 +47,7 @@ def pages():
         .first()
     )
     return {
+        "The unfiltered list": "/resolutions/",
         "The filtered list": "/resolutions/?body=SC&year_from=2015&year_to=2017",
         "The keyword search": "/resolutions/?q=looting",
         "The keyword search, a rare word": "/resolutions/?q=unidroit",

@@ -13,6 +13,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from pathlib import Path
 
 from bench.common import DATASETTE, DATASETTE_VENV, GUNICORN, HOST, OUT, ROOT, app_env, log
 
@@ -40,6 +41,9 @@ def wait_until_up(url, process, timeout=60):
     raise RuntimeError(f"{url} did not answer within {timeout} s")
 
 
+TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
 class Server:
     """A server process started for the benchmark and stopped (by its own pid) afterwards."""
 
@@ -54,6 +58,19 @@ class Server:
             self.stop()
             raise
 
+    def worker_cpu(self):
+        """{worker pid: CPU seconds it has used} for the server's child processes (Linux's
+        /proc; empty elsewhere): how evenly the workers shared the work."""
+        used = {}
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # gone meanwhile
+            if int(fields[1]) == self.process.pid:
+                used[int(stat.parent.name)] = (int(fields[11]) + int(fields[12])) / TICKS
+        return used
+
     def stop(self):
         if self.process.poll() is None:
             self.process.terminate()
@@ -65,7 +82,11 @@ class Server:
         self.log.close()
 
 
-def gunicorn(url, cache, port, secret_key, workers, threads):
+def gunicorn(url, cache, port, secret_key, name, workers=None, threads=None):
+    """Our app, served as production serves it (config/gunicorn.py: its workers, threads and
+    keep-alive, unless `workers` or `threads` say otherwise); logs to var/bench/gunicorn-NAME.log.
+    """
+    sizing = {"GUNICORN_WORKERS": workers, "GUNICORN_THREADS": threads}
     env = app_env(
         url,
         DJANGO_SETTINGS_MODULE="bench.settings",
@@ -73,16 +94,13 @@ def gunicorn(url, cache, port, secret_key, workers, threads):
         DJANGO_SECRET_KEY=secret_key,
         DJANGO_SECURE_SSL_REDIRECT=0,
         DJANGO_ALLOWED_HOSTS=HOST,
-        GUNICORN_WORKERS=workers,
-        GUNICORN_THREADS=threads,
+        **{name: value for name, value in sizing.items() if value is not None},
     )
     if cache == "off":
         env["PAGE_CACHE_SECONDS"] = "0"  # else the settings' default, as `make run` has it
     args = [str(GUNICORN), "config.wsgi", "--config", "config/gunicorn.py"]
     args += ["--bind", f"{HOST}:{port}"]
-    backend = "sqlite" if url.startswith("sqlite") else "postgres"
-    logfile = OUT / f"gunicorn-{backend}-{cache}.log"
-    return Server(args, env, f"http://{HOST}:{port}/healthz", logfile)
+    return Server(args, env, f"http://{HOST}:{port}/healthz", OUT / f"gunicorn-{name}.log")
 
 
 def datasette(db, port):
@@ -113,16 +131,21 @@ def ensure_datasette():
 
 
 def check(url, expect_rows=None):
-    """One request before the load: it must answer 200 (and the CSV hold its rows)."""
-    with urllib.request.urlopen(url, timeout=60) as response:
-        body = response.read()
-        if response.status != 200:
-            raise RuntimeError(f"{url} answered {response.status}")
+    """Two requests before the load: each must answer 200 (and the CSV hold its rows).
+    Returns the size of the answer and the seconds the second one took (the first may fill
+    caches): what a request costs, unloaded."""
+    for _ in range(2):
+        started = time.perf_counter()
+        with urllib.request.urlopen(url, timeout=60) as response:
+            body = response.read()
+            if response.status != 200:
+                raise RuntimeError(f"{url} answered {response.status}")
+        seconds = time.perf_counter() - started
     if expect_rows is not None:
         rows = body.decode("utf-8-sig").count("\n") - 1
         if rows != expect_rows:
             raise RuntimeError(f"{url}: {rows} CSV rows, expected {expect_rows}")
-    return len(body)
+    return len(body), seconds
 
 
 def load(url, seconds, connections):
@@ -218,16 +241,22 @@ def run_python_client(url, seconds, connections):
     }
 
 
-def measure(name, url, seconds, warmup, connections, expect_rows=None):
-    size = check(url, expect_rows)
+def measure(name, url, seconds, warmup, connections):
+    """One figure: `warmup` seconds of load first (0 for none), then `seconds` measured."""
     if warmup:
-        load(url, warmup, connections)  # fills every worker's page cache; warms the database
+        warm = load(url, warmup, connections)  # fills every worker's page cache, warms the database
+        drain(warm["p50_ms"] / 1000)
     result = load(url, seconds, connections)
-    result.update(url=url, bytes=size)
-    # Requests still queued when the load stopped must not slow the next measurement down.
-    time.sleep(min(10.0, max(0.5, 2 * result["p99_ms"] / 1000)))
+    result.update(url=url)
+    drain(result["p50_ms"] / 1000)
     log(
-        f"  {name:<11} {result['rps']:>9.1f} req/s  p50 {result['p50_ms']:>8.2f} ms  "
+        f"  {name:<24} {result['rps']:>9.1f} req/s  p50 {result['p50_ms']:>8.2f} ms  "
         f"p99 {result['p99_ms']:>8.2f} ms  errors {result['errors']}"
     )
     return result
+
+
+def drain(p50_seconds):
+    """Wait for the requests still queued when the load stopped, so that they do not slow the
+    next figure down: at most `connections` of them, served in about one median latency."""
+    time.sleep(min(5.0, max(0.3, 1.5 * p50_seconds)))

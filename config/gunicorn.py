@@ -39,9 +39,11 @@ threads = env_int("GUNICORN_THREADS", 4)
 worker_connections = env_int("GUNICORN_WORKER_CONNECTIONS", 1000)
 timeout = env_int("GUNICORN_TIMEOUT", 30)  # a worker silent this long is killed and replaced
 graceful_timeout = env_int("GUNICORN_GRACEFUL_TIMEOUT", 30)  # to finish requests on restart
-# Seconds an idle keep-alive connection is kept open between requests: short, since an idle
-# connection costs a file descriptor (and behind the proxy, the proxy keeps its own).
-keepalive = env_int("GUNICORN_KEEPALIVE", 2)
+# No keep-alive: each answer closes its connection, so each request is accepted afresh by a
+# worker with time for it. A kept-alive connection stays with the worker that accepted it, and
+# a proxy's pool of them could all sit on one worker while the others idle (one core busy of
+# two: docs/deploying.md). A positive value keeps idle connections that many seconds.
+keepalive = env_int("GUNICORN_KEEPALIVE", 0)
 # The request line gunicorn reads: its maximum, above the app's own limit on the address
 # (config.middleware.MAX_REQUEST_TARGET, 8,000 bytes), so the app refuses long addresses with
 # its page; a request line longer still gets the same page from config/workers.py.

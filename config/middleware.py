@@ -11,13 +11,12 @@ from django.utils.translation import gettext as _
 
 from config.views import (
     DATABASE_DOWN,
-    bad_request_page,
     discard_broken_connections,
     healthz,
     method_not_allowed_page,
-    page_language,
     service_unavailable,
 )
+from core.errors import bad_request_page, page_language
 
 logger = logging.getLogger(__name__)
 

@@ -112,6 +112,9 @@ TEMPLATES = [
         },
     }
 ]
+# What base.html needs on a page drawn without a request or the database (the 400, 405, 500
+# and 503 pages: core.errors.standalone_context()): the footer's date as last read, no query.
+STANDALONE_CONTEXT_PROCESSORS = ["mandates.context_processors.standalone"]
 
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'mandates.sqlite3'}"),

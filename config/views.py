@@ -1,4 +1,7 @@
-"""The health probe and error pages that render even when the request or the database fail."""
+"""The health probe and error pages that render even when the request or the database fail.
+
+The 400 page and what these pages share (the language of the address, the context drawn
+without a request) are in core/errors.py, where the apps use them too."""
 
 import logging
 import sys
@@ -11,7 +14,7 @@ from django.template import loader
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 
-from mandates import context_processors
+from core.errors import bad_request_page, page_language, standalone_context
 from mandates.models import LoadedRecord
 
 logger = logging.getLogger(__name__)
@@ -88,36 +91,6 @@ def healthz(request):
     if request.method == "HEAD":
         response.content = b""
     return response
-
-
-def standalone_context():
-    """What base.html needs without a request: no context processors, no queries."""
-    return context_processors.standalone()
-
-
-def page_language(request):
-    """The interface language of the address (/fr/... is French), for pages rendered before
-    LocaleMiddleware has run or without it: the thread may still hold another request's."""
-    path = getattr(request, "path_info", "") if request is not None else ""
-    return translation.get_language_from_path(path) or settings.LANGUAGE_CODE
-
-
-def bad_request_page(request, reason="", status=400):
-    """400 (or 414 for an address too long) with templates/400.html and the reason, for input
-    no page accepts.
-
-    Rendered without the request: it may carry the very input being refused (or a bad Host).
-    """
-    return HttpResponse(bad_request_body(page_language(request), reason), status=status)
-
-
-def bad_request_body(language, reason=""):
-    """templates/400.html in `language`, as bytes: also what gunicorn sends for a request too
-    long for it to read (config/workers.py)."""
-    with translation.override(language):
-        return loader.render_to_string(
-            "400.html", {**standalone_context(), "reason": str(reason)}
-        ).encode()
 
 
 def method_not_allowed_page(request, allowed):

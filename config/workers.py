@@ -24,6 +24,11 @@ from gunicorn.workers.gthread import TConn, ThreadWorker
 
 logger = logging.getLogger(__name__)
 
+# How long a new connection may take to send its request before it is closed (or
+# GUNICORN_KEEPALIVE, if longer): its own wait, since with keep-alive off (the default,
+# config/gunicorn.py) every connection is new.
+FIRST_REQUEST_SECONDS = 2
+
 
 def request_start(conn, size=64):
     """The first bytes of the request `conn` is about to read ("GET /fr/resolutions/?q=..."),
@@ -52,7 +57,7 @@ def language_of(start):
 
 def styled_error(status, reason_phrase, message, language):
     """The HTTP answer, as bytes: the status line, headers and templates/400.html."""
-    from config.views import bad_request_body
+    from core.errors import bad_request_body
 
     body = bad_request_body(language, message)
     head = (
@@ -73,7 +78,8 @@ class StyledThreadWorker(ThreadWorker):
     first byte: 50 connections that open and send nothing held every thread in turn, and `/`
     waited 55 s behind them (docs/deploying.md). Here a new connection waits in the worker's
     poller, as a kept-alive one does, and reaches a thread only once it has sent something;
-    one that sends nothing for GUNICORN_KEEPALIVE seconds is closed.
+    one that sends nothing for FIRST_REQUEST_SECONDS (or GUNICORN_KEEPALIVE, if longer) is
+    closed.
     """
 
     def __init__(self, *args, **kwargs):
@@ -95,7 +101,7 @@ class StyledThreadWorker(ThreadWorker):
             return
         self.nr_conns += 1
         conn = TConn(self.cfg, client_sock, client_addr, listener.getsockname())  # non-blocking
-        conn.timeout = time.monotonic() + self.cfg.keepalive
+        conn.timeout = time.monotonic() + max(self.cfg.keepalive, FIRST_REQUEST_SECONDS)
         self.pending_conns.append(conn)  # murder_pending() closes it when its time is up
         self.poller.register(
             conn.sock, selectors.EVENT_READ, partial(self.on_pending_socket_readable, conn)

@@ -1,4 +1,5 @@
 import re
+from functools import cached_property
 
 from django.http import Http404, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404
@@ -8,7 +9,7 @@ from django.utils.translation import ngettext
 from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
-from config.views import bad_request_page
+from core.errors import bad_request_page
 from core.staff import PendingChangeNoticeMixin, is_staff
 from core.twins import JsonTwinMixin
 from instruments.models import Instrument
@@ -115,11 +116,22 @@ class ResolutionListView(FacetedListMixin, FilterView):
     paginate_by = 25
     template_name = "mandates/resolution_list.html"
 
-    def get_context_data(self, **kwargs):
+    @cached_property
+    def query(self):
+        """The keywords searched for, "" when none (or the filters are invalid)."""
         filterset = self.filterset
-        sort = filterset.sort_key
+        return filterset.form.cleaned_data.get("q", "") if filterset.is_valid() else ""
+
+    def paginate_queryset(self, queryset, page_size):
+        # Searching, the page's rows come with what the database matched, marked.
+        if self.query:
+            queryset = queryset.marked(self.query)
+        return super().paginate_queryset(queryset, page_size)
+
+    def get_context_data(self, **kwargs):
+        sort = self.filterset.sort_key
         return super().get_context_data(
-            query=filterset.form.cleaned_data.get("q", "") if filterset.is_valid() else "",
+            query=self.query,
             sort=sort,
             sort_label=ResolutionFilter.SORTS[sort][0],
             **kwargs,

@@ -26,7 +26,7 @@ def test_gunicorn_defaults(monkeypatch):
     assert conf["bind"] == ["0.0.0.0:8000"]
     assert 2 <= conf["workers"] <= 8
     assert conf["worker_class"] == "config.workers.StyledThreadWorker"
-    assert conf["threads"] == 4 and conf["keepalive"] == 2
+    assert conf["threads"] == 4 and conf["keepalive"] == 0  # docs/deploying.md: why
     assert conf["timeout"] == 30 and conf["graceful_timeout"] == 30
     assert conf["limit_request_line"] == 8190  # above the app's MAX_REQUEST_TARGET
     assert conf["accesslog"] == "-" and conf["errorlog"] == "-"

@@ -361,7 +361,9 @@ def test_settled_questions_are_shown_as_settled(client, language, prefix):
         for r in question.resolutions.all():
             content = get(client, prefix + url_of(r))
             notices = re.findall(
-                r'<div class="notice[^"]*"><p><strong>(.*?)</strong> (?:<span lang="en">)?(.*?)(?:</span>)?</p>', content
+                r'<div class="notice[^"]*"><p><strong>(.*?)</strong> '
+                r'(?:<span lang="en">)?(.*?)(?:</span>)?</p>',
+                content,
             )
             labels = {text: label for label, text in notices}
             label = settled_label if question.resolved else open_label

@@ -13,6 +13,7 @@ Caution: SQLite drops a table's triggers when a migration rebuilds that table (D
 schema editor rebuilds it for most AlterField and some AddField operations). A later migration
 that rebuilds mandates_resolution or mandates_paragraph must run `install_triggers` again
 (RunPython(install_triggers)), as this one does; tests/test_search.py fails if it does not.
+Migration 0020 made the table again (stemmed, a column a field): use its install_triggers.
 """
 
 from django.db import migrations

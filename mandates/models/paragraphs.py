@@ -1,17 +1,13 @@
 """Operative paragraphs: what a resolution asks, and of whom."""
 
-from django.contrib.postgres.search import (
-    SearchVectorField,
-)
 from django.db import models
 from django.db.models import Count, Exists, F, Func, OuterRef, Prefetch, Q, Subquery
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.models import RecordQuerySet, Sourced, Status, Verification
+from core.models import PublicManager, RecordQuerySet, Sourced, Status, Verification
 from mandates.models.bodies import Activity, Addressee
-from mandates.models.search import PublicSearchDocumentDeferred, SearchDocumentDeferred
 from partners.models import Partner
 
 
@@ -193,16 +189,12 @@ class Paragraph(Sourced):
         default=False,
         help_text="Numbered within the resolution's annex (e.g. a declaration it endorses).",
     )
-    # PostgreSQL only: the summary's full-text document, stored by a trigger, GIN-indexed
-    # (see Resolution.search_document).
-    search_document = SearchVectorField(null=True, blank=True, editable=False, serialize=False)
-
     history = HistoricalRecords(
         m2m_fields=[addressees, assisted_by, partners, activities],
-        excluded_fields=["search_document", "version"],
+        excluded_fields=["version"],
     )
-    objects = SearchDocumentDeferred.from_queryset(ParagraphQuerySet)()
-    public = PublicSearchDocumentDeferred.from_queryset(ParagraphQuerySet)()
+    objects = ParagraphQuerySet.as_manager()
+    public = PublicManager.from_queryset(ParagraphQuerySet)()
 
     REVIEW_ROOT = "resolution"  # reviewed with its resolution (core.models.Record)
 

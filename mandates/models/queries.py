@@ -4,12 +4,9 @@ Public pages call them on `Resolution.public` (published resolutions only); each
 records at the other end of a link through those records' own `public` rows where they have
 drafts (a citation's other resolution). A resolution's own children follow it."""
 
-from django.contrib.postgres.search import (
-    SearchQuery,
-    SearchRank,
-)
+from django.contrib.postgres.search import SearchRank
 from django.db import connections
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Count, F, Prefetch
 
 from core.models import PublishableQuerySet
 from instruments.models import Instrument
@@ -17,8 +14,11 @@ from mandates.models.bodies import Activity, Addressee
 from mandates.models.expert_group import ExpertGroupMeeting
 from mandates.models.links import ResolutionCitation, ResolutionInstrument
 from mandates.models.paragraphs import Paragraph
-from mandates.models.search import fts5_query
+from mandates.models.search import Highlight, ResolutionWords, SearchTerms, postgres_marked
 from partners.models import Partner
+
+# The fields a search marks on the list (with the paragraphs).
+MARKED_FIELDS = ("number", "symbol", "title", "summary")
 
 
 class ResolutionQuerySet(PublishableQuerySet):
@@ -29,34 +29,56 @@ class ResolutionQuerySet(PublishableQuerySet):
         return self.filter(is_synthetic=False)
 
     def search(self, text):
-        """Keyword search over number, symbol, title, summary and paragraph text.
+        """Keyword search over number, symbol, containing report, title, summary and paragraph
+        text, the same on both databases (mandates/models/search.py): every word, in any form
+        English stemming gives it ("antiquity" finds "antiquities"), "quoted phrases",
+        -excluded words, `or`; best match first, as each database ranks it.
 
-        PostgreSQL: full-text search (English stemming, web-search syntax: "quoted phrases",
-        -excluded words) over the stored search_document (migration 0005), ranked by
-        relevance; a query with a digit also matches symbols and numbers as substrings
-        ("2199" in "S/RES/2199 (2015)", which the text parser keeps whole).
-        SQLite: every word, as a word or the start of one, anywhere in those fields, through
-        the FTS5 table of migration 0015 (the one place the app reads it).
-        """
-        text = text.strip()
-        if not text:
-            return self
-        if connections[self.db].vendor == "postgresql":
-            query = SearchQuery(text, search_type="websearch", config="english")
-            matches = Q(search_document=query)
-            if any(character.isdigit() for character in text):
-                matches |= Q(symbol__icontains=text) | Q(number__icontains=text)
+        PostgreSQL: the stored search_document (migrations 0005, 0020). SQLite: the FTS5 table
+        of migration 0020, joined (the one place with marked() the app reads it)."""
+        terms = SearchTerms.parse(text)
+        if not terms:
+            return self if not text.strip() else self.none()
+        postgres = connections[self.db].vendor == "postgresql"
+        if not terms.groups:  # only excluded words: the records that have none of them
+            if postgres:
+                return self.exclude(search_document=terms.postgres_excluded())
+            excluded = ResolutionWords.objects.filter(document__match=terms.fts5_excluded())
+            return self.exclude(pk__in=excluded.values("resolution"))
+        if postgres:
+            query = terms.postgres()
             return (
-                self.filter(matches)
+                self.filter(search_document=query)
                 .annotate(rank=SearchRank(F("search_document"), query))
                 .order_by("-rank", *self.model._meta.ordering)
             )
-        match = fts5_query(text)
-        if match is None:
-            return self.none()
-        # Ranked as PostgreSQL's is, best first: FTS5's rank (bm25, lower is better).
-        return self.filter(words__document__match=match).order_by(
+        return self.filter(words__document__match=terms.fts5()).order_by(
             "words__rank", *self.model._meta.ordering
+        )
+
+    def marked(self, text):
+        """The list's rows of a search(text), each with what the database matched marked in
+        its number, symbol, title, summary and paragraphs (Resolution.search_marks reads
+        them). Computed for the rows read only (the page's), after the database has sorted
+        and cut them; one more query on PostgreSQL, for the paragraphs."""
+        terms = SearchTerms.parse(text)
+        if not terms.groups:
+            return self
+        if connections[self.db].vendor == "postgresql":
+            query = terms.postgres()
+            paragraphs = (
+                Paragraph.objects.only("resolution_id", "number", "position", "summary")
+                .annotate(summary_marked=postgres_marked("summary", query))
+                .order_by("resolution_id", "position")
+            )
+            return self.annotate(
+                **{f"{name}_marked": postgres_marked(name, query) for name in MARKED_FIELDS}
+            ).prefetch_related(
+                Prefetch("paragraphs", queryset=paragraphs, to_attr="marked_paragraphs")
+            )
+        # highlight() reads the MATCH search() joined: it must have run on this queryset.
+        return self.annotate(
+            **{f"{name}_marked": Highlight(name) for name in (*MARKED_FIELDS, "paragraphs")}
         )
 
     def linked_to(self, instruments):

@@ -1,6 +1,7 @@
 """Resolutions: the record, its presentation and its record page's reading."""
 
 import re
+from functools import cached_property
 
 from django.contrib.postgres.search import (
     SearchVectorField,
@@ -22,7 +23,11 @@ from core.models import (
 )
 from mandates.models.bodies import Body, nth, undocs_links
 from mandates.models.queries import ResolutionQuerySet
-from mandates.models.search import PublicSearchDocumentDeferred, SearchDocumentDeferred
+from mandates.models.search import (
+    PublicSearchDocumentDeferred,
+    SearchDocumentDeferred,
+    SearchMarks,
+)
 from mandates.sessions import session_errors
 
 # --- Resolutions ------------------------------------------------------------------------------
@@ -168,6 +173,10 @@ class Resolution(Publishable, Sourced):
             # indexes hold it anyway), the link facets' "id IN (SELECT id ... WHERE body, years)"
             # is an index-only scan: 7 ms to 4 ms for the facets at 100,000 rows.
             models.Index(fields=["body", "year"], name="resolution_body_year", include=["id"]),
+            # The default order (Meta.ordering), newest first: the unfiltered list reads its
+            # first page from it instead of sorting every row (then body and number, within a
+            # year and date: a few rows).
+            models.Index(fields=["-year", "-adopted_on"], name="resolution_newest_first"),
         ]
 
     def __str__(self):
@@ -194,6 +203,12 @@ class Resolution(Publishable, Sourced):
     def get_json_url(self):
         """Its page's machine-readable twin (mandates/twins.py)."""
         return reverse("mandates:resolution-json", args=[self.body.slug, self.slug])
+
+    @cached_property
+    def search_marks(self):
+        """What a keyword search matched in this row of the list (ResolutionQuerySet.marked()),
+        or None when the row was not read with marks."""
+        return SearchMarks.of(self) if hasattr(self, "title_marked") else None
 
     def clean(self):
         errors = errors_of(super().clean)
