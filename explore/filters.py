@@ -165,21 +165,21 @@ class ParagraphFilter(AlwaysBoundFilterSet):
     # --- facets: each computed with every other filter applied, one query each
 
     def facet_counts(self):
-        paragraphs = Paragraph.public.order_by()
+        """{facet: {value: paragraphs}}, one grouped query each, over the paragraphs every other
+        filter lets through (a paragraph counted once, however many of its tags a filter
+        matched)."""
         with_assistance = {
             **{k: v for k, v in self.form.cleaned_data.items() if k != "sort"},
             "assistance": ["include"],
         }
+        once = Count("pk", distinct=True)
         return {
             "addressee": self.without("addressee").addressee_counts(self.includes_assistance),
             "assistance": {
                 "include": self.apply(self.queryset.all(), with_assistance).order_by().count()
             },
             "verb": dict(
-                paragraphs.filter(pk__in=self.without("verb"))
-                .exclude(verb="")
-                .values_list("verb")
-                .annotate(n=Count("pk"))
+                self.without("verb").exclude(verb="").values_list("verb").annotate(n=once)
             ),
             "activity": dict(
                 Activity.public.filter(paragraphs__in=self.without("activity"))
@@ -192,16 +192,14 @@ class ParagraphFilter(AlwaysBoundFilterSet):
                 .annotate(n=Count("paragraphs", distinct=True))
             ),
             "body": dict(
-                paragraphs.filter(pk__in=self.without("body"))
-                .values_list("resolution__body__code")
-                .annotate(n=Count("pk"))
+                self.without("body").values_list("resolution__body__code").annotate(n=once)
             ),
             "year": dict(
-                paragraphs.filter(pk__in=self.without("year_from", "year_to"))
+                self.without("year_from", "year_to")
                 .values_list("resolution__year")
-                .annotate(n=Count("pk"))
+                .annotate(n=once)
             ),
-            "tagged": paragraphs.filter(pk__in=self.without("tagged")).tagged_counts(),
+            "tagged": self.without("tagged").tagged_counts(),
         }
 
 

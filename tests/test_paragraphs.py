@@ -157,6 +157,9 @@ def facets_meant(query):
         {},
         {"addressee": "unodc", "body": "SC"},
         {"addressee": "unodc", "assistance": "include", "year_from": 2010},
+        # A paragraph matched through two of its tags is counted once in every other facet.
+        {"activity": ["technical-assistance", "expert-group", "data-collection"]},
+        {"partner": ["interpol", "unesco"], "tagged": "yes"},
     ],
 )
 def test_paragraph_facets_apply_the_other_filters(client, query):

@@ -1,7 +1,18 @@
 """Operative paragraphs: what a resolution asks, and of whom."""
 
 from django.db import models
-from django.db.models import Count, Exists, F, Func, OuterRef, Prefetch, Q, Subquery
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Func,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+)
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -56,9 +67,9 @@ class ParagraphQuerySet(RecordQuerySet):
         """{addressee slug: how many of these paragraphs are addressed_to(it, assistance)}, one
         query: each addressee's count in a subquery (an addressee with none is left out)."""
         count = Func(F("pk"), function="COUNT")
+        once = Paragraph.objects.filter(pk__in=self.order_by().values("pk")).order_by()
         matching = (
-            self.order_by()
-            .filter(self._addressed_condition(OuterRef(OuterRef("pk")), assistance))
+            once.filter(self._addressed_condition(OuterRef(OuterRef("pk")), assistance))
             .annotate(n=count)
             .values("n")
         )
@@ -69,10 +80,14 @@ class ParagraphQuerySet(RecordQuerySet):
         return self.exclude(self._tagged_condition())
 
     def tagged_counts(self):
-        """{"yes": tagged, "no": untagged}, one query."""
-        condition = self._tagged_condition()
-        return self.order_by().aggregate(
-            yes=Count("pk", filter=condition), no=Count("pk", filter=~condition)
+        """{"yes": tagged, "no": untagged}, one query. The condition is a column of the rows
+        counted, so a filter's DISTINCT (a paragraph matched through two of its tags) counts
+        each paragraph once."""
+        rows = self.order_by().annotate(
+            is_tagged=ExpressionWrapper(self._tagged_condition(), output_field=BooleanField())
+        )
+        return rows.aggregate(
+            yes=Count("pk", filter=Q(is_tagged=True)), no=Count("pk", filter=Q(is_tagged=False))
         )
 
     def for_listing(self):
