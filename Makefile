@@ -10,7 +10,7 @@ PORT ?= 8000
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run dev test test-postgres install install-run lock migrate data static messages check-deploy lint format bench clean
+.PHONY: run dev test test-postgres install install-run lock migrate data static messages compile-messages check-deploy lint format bench clean
 
 # Exactly the versions in the lock files, each checked against its hash: the same set on every
 # machine, in CI and (requirements.lock, without the dev tools) in the image.
@@ -53,10 +53,29 @@ static: install-run
 
 # The French interface: compile locale/fr/LC_MESSAGES/django.po where GNU gettext (msgfmt) is
 # installed; elsewhere the committed django.mo serves (tests/test_i18n.py checks it is current).
-messages: install-run
+compile-messages: install-run
 	@if command -v msgfmt >/dev/null 2>&1; then \
 	  $(BIN)/python manage.py compilemessages --ignore=.venv --ignore=bench --verbosity 0; \
 	else echo "msgfmt not found: using the committed locale/*/LC_MESSAGES/django.mo"; fi
+
+# The catalogue from both template engines, after changing a message: Django's makemessages reads
+# the Python code and the admin's templates (core/templates/admin/; templates/ is Jinja2, which it
+# cannot read), Babel the Jinja2 templates (babel.cfg). The two lists are merged into django.po,
+# which keeps its translations (new messages come untranslated or fuzzy: translate them) and
+# loses the ones no code uses any more; then it is compiled. Needs GNU gettext.
+MESSAGES := var/messages
+messages: install
+	mkdir -p $(MESSAGES)
+	cp locale/fr/LC_MESSAGES/django.po $(MESSAGES)/django.po
+	$(BIN)/python manage.py makemessages --locale=fr --keep-pot --verbosity 0 \
+	  --ignore=.venv --ignore=bench --ignore=var --ignore='templates/*.*'
+	mv locale/django.pot $(MESSAGES)/django.pot
+	$(BIN)/pybabel --quiet extract --mapping-file=babel.cfg --sort-by-file \
+	  --output-file=$(MESSAGES)/jinja2.pot .
+	msgcat --use-first $(MESSAGES)/django.pot $(MESSAGES)/jinja2.pot -o $(MESSAGES)/all.pot
+	msgmerge --quiet $(MESSAGES)/django.po $(MESSAGES)/all.pot \
+	  | msgattrib --no-obsolete -o locale/fr/LC_MESSAGES/django.po
+	$(MAKE) compile-messages
 
 # Serve the way production does: gunicorn, whitenoise, DEBUG off, a real secret key, and only
 # what serving needs installed. Loads the reference data at every start: a merge that keeps the
@@ -79,7 +98,7 @@ dev: install-run data
 
 # The suite runs on every core (pytest-xdist); PYTEST_ARGS="-n 0" runs it in one process.
 PYTEST_ARGS ?= -n auto
-test: install static messages
+test: install static compile-messages
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

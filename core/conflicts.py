@@ -1,6 +1,6 @@
 """No lost update: an admin form carries the version of the record it was opened on
 (core.models.Versioned); saving it after someone else saved the record is refused, and the
-page shows the two versions side by side (templates/admin/includes/conflict.html).
+page shows the two versions side by side (core/templates/admin/includes/conflict.html).
 
 The check runs inside the admin's transaction and, on PostgreSQL, locks the row until the save
 commits, so no other save can slip in between; django-concurrency's conditional UPDATE catches

@@ -1,6 +1,7 @@
 """The citation graph's layout (/graph/): every real resolution, by year, with the instruments
-and partners it links to, as coordinates for explore/graph.html (the SVG is drawn by
-templates/mandates/includes/graph_svg.html, as a record page's neighbourhood is)."""
+and partners it links to, as coordinates for explore/graph.html (the SVG is drawn by the
+graph_svg macro of templates/mandates/includes/graph.html, as a record page's neighbourhood
+is)."""
 
 from collections import defaultdict
 

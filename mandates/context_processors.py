@@ -67,5 +67,7 @@ def canonical_url(request):
 
 
 def canonical(request):
-    """canonical_url(), worked out only if the template asks for it."""
-    return {"canonical_url": SimpleLazyObject(lambda: canonical_url(request) or "")}
+    """canonical_url(), worked out only if the template asks for it. Named apart from the
+    `canonical_url` a view may give (the expert group's page): the Jinja2 backend lays the
+    context processors' values over the view's, and base.html prefers the view's."""
+    return {"default_canonical_url": SimpleLazyObject(lambda: canonical_url(request) or "")}

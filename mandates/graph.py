@@ -4,7 +4,7 @@ laid out in explore/.
 
 Pure Python: these functions read records that were already fetched (with the prefetches their
 QuerySet methods make) and return nodes, edges and coordinates; the templates draw the SVG
-(mandates/includes/graph_svg.html, timeline.html). The same records always give the same
+(the macros of mandates/includes/graph.html, timeline.html). The same records always give the same
 drawing: every order below ends on a unique key.
 """
 
@@ -27,7 +27,7 @@ INK_SOFT = "#4a5563"
 
 def escape(value):
     """conditional_escape() for the record page's sentences (ResolutionDetailView, and the
-    record page's tags in mandates_tags.py): to go with them into its template."""
+    record page's template): to go with them into it."""
     return conditional_escape(value)
 
 

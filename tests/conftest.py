@@ -15,6 +15,27 @@ except ImportError:  # pragma: no cover - the dev extra installs it
     sync_playwright = None
 
 
+def pytest_configure(config):
+    """response.context and assertTemplateUsed for the Jinja2 pages as for Django's templates.
+
+    Django's test client records what a template drew from the template_rendered signal, which
+    only Django's engine sends. Django's Jinja2 backend hands its Jinja2 template the whole
+    context (the view's, the request and the context processors' values): that template's
+    render() sends the signal here too, with the template (its name as the view gave it:
+    "mandates/resolution_list.html") and that context.
+    """
+    import jinja2
+    from django.test.signals import template_rendered
+
+    render = jinja2.Template.render
+
+    def render_and_tell(self, *args, **kwargs):
+        template_rendered.send(sender=self, template=self, context=dict(*args, **kwargs))
+        return render(self, *args, **kwargs)
+
+    jinja2.Template.render = render_and_tell
+
+
 @pytest.fixture(autouse=True)
 def _plain_static_storage(settings):
     """Tests render templates without running collectstatic first."""

@@ -11,6 +11,7 @@ import tokenize
 from pathlib import Path
 
 import pytest
+from babel.messages.extract import extract
 from django.conf import settings
 from django.utils.translation.template import templatize
 
@@ -102,7 +103,11 @@ def msgids_in_source(source):
     return found
 
 
-TEMPLATES = sorted((BASE / "templates").rglob("*.html"))
+# The public pages' Jinja2 templates (read by Babel, as `make messages` does) and the admin's
+# Django templates (read by templatize(), as makemessages does).
+JINJA2_TEMPLATES = sorted((BASE / "templates").rglob("*.html"))
+DJANGO_TEMPLATES = sorted((BASE / "core" / "templates").rglob("*.html"))
+TEMPLATES = JINJA2_TEMPLATES + DJANGO_TEMPLATES
 MODULES = [
     BASE / name
     for name in (
@@ -117,7 +122,6 @@ MODULES = [
         "explore/graph.py",
         "explore/timeline.py",
         "core/models.py",
-        "mandates/templatetags/mandates_tags.py",
         "instruments/models.py",
         "partners/models.py",
         "config/middleware.py",
@@ -150,6 +154,30 @@ def test_catalogue_is_french_with_plural_forms():
     assert "Plural-Forms: nplurals=2; plural=(n > 1);" in header
 
 
+def msgids_in_jinja2(path):
+    """(msgctxt, msgid, msgid_plural) of every message of a Jinja2 template, as `make messages`
+    extracts them (babel.cfg: Jinja2's extractor, with the i18n extension)."""
+    found = set()
+    with path.open("rb") as handle:
+        options = {"extensions": "jinja2.ext.i18n", "silent": "false"}
+        for _line, message, _comments, context in extract("jinja2", handle, options=options):
+            singular, plural = message if isinstance(message, tuple) else (message, None)
+            found.add((context, singular, plural))
+    return found
+
+
+def test_the_jinja2_messages_are_read():
+    """The extraction sees singular, plural and context-marked messages of a Jinja2 template."""
+    home = msgids_in_jinja2(BASE / "templates" / "home.html")
+    assert (None, "By body", None) in home
+    assert (
+        None,
+        '<span class="stat">%(n)s</span> resolution',
+        '<span class="stat">%(n)s</span> resolutions',
+    ) in home
+    assert ("between the items of a list", "; ", None) in home
+
+
 def shows_words(template):
     """Whether a template writes words of its own: text outside its tags, variables, comments
     and markup (a drawing's or a <head>'s template may write none)."""
@@ -162,19 +190,23 @@ def shows_words(template):
 )
 def test_every_string_of_the_file_is_translated(path):
     source = path.read_text(encoding="utf-8")
-    if path.suffix == ".html":
+    if path in JINJA2_TEMPLATES:
+        msgids = msgids_in_jinja2(path)
+    elif path.suffix == ".html":
         # One call a line, at most; indentation means nothing in what templatize() writes.
         source = "\n".join(
             line.lstrip() for line in templatize(source, origin=str(path)).splitlines()
         )
-    msgids = msgids_in_source(source)
+        msgids = msgids_in_source(source)
+    else:
+        msgids = msgids_in_source(source)
     if path.suffix == ".html" and shows_words(path.read_text(encoding="utf-8")):
         # Every template that shows text has strings marked for translation.
         assert msgids, f"{path.name} has no string marked for translation"
     catalogue = read_po(PO)
     missing = sorted(m[1] for m in msgids if m not in catalogue)
     untranslated = sorted(m[1] for m in msgids if m in catalogue and not catalogue[m][0])
-    assert missing == [], "not in the catalogue: run makemessages -l fr"
+    assert missing == [], "not in the catalogue: run make messages"
     assert untranslated == [], "no French translation (or fuzzy)"
 
 

@@ -103,7 +103,7 @@ def test_sources_are_grouped_by_kind_with_their_hosts_after_the_official_text(cl
         ("https://www.un.org/x", "confirmed", "read in an official source or in a copy"),
         ("copy https://www.scribd.com/d/1", "confirmed", "read in an official source or in a copy"),
         ("secondary https://news.example.org/a", "corroborated", "secondary sources only"),
-        ("", "unverified", "has been read in a source yet"),
+        ("", "unverified", "have not been read in an official source or a copy"),
     ],
 )
 def test_status_badge_follows_the_sources(client, sources, status, meaning):
