@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from mandates.filters import ResolutionFilter
+from mandates.listing import ResolutionListing
 from mandates.models import Resolution
 
 COLUMNS = [
@@ -197,7 +198,7 @@ class ResolutionExportView(View):
         resolutions = filterset.qs.iterator(chunk_size=CHUNK)
         base_url = request.build_absolute_uri("/").rstrip("/")
         response = getattr(self, f"render_{fmt}")(resolutions, base_url)
-        filename = filterset.export_filename(fmt)
+        filename = ResolutionListing(filterset).export_filename(fmt)
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         response["Cache-Control"] = f"public, max-age={CACHE_SECONDS}"
         return response
