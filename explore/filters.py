@@ -172,6 +172,9 @@ class ParagraphFilter(AlwaysBoundFilterSet):
 class GraphFilter(AlwaysBoundFilterSet):
     """/graph/?body=GA&year_from=2010: the resolution list's names for the same filters."""
 
+    # No facet counts, so no data version read: the one choice list is read as it is.
+    KEEP_CHOICES = False
+
     body = SlugMultipleChoiceFilter(
         field_name="body__code",
         to_field_name="code",

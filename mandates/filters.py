@@ -5,10 +5,12 @@ sorts the rows and counts the facets. What a page says about them (its title, th
 force, the facets' checkboxes and links, the nearest wider list) is mandates/listing.py's."""
 
 import hashlib
+from functools import cached_property
 
 import django_filters
 from django import forms
 from django.core.cache import cache
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from instruments.models import Instrument
@@ -48,6 +50,56 @@ class YearFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
+class KeptChoiceIterator(ModelChoiceIterator):
+    """A KeptChoicesField's choices, from its kept records: no query (a model field's own
+    iterator reads its queryset each time the choices are drawn, counted or tested)."""
+
+    def __iter__(self):
+        for record in self.field.records():
+            yield self.choice(record)
+
+    def __len__(self):
+        return len(self.field.records())
+
+    def __bool__(self):
+        return bool(self.field.records())
+
+
+class KeptChoicesField(django_filters.fields.ModelMultipleChoiceField):
+    """A model multiple-choice field whose records come from `kept` (a callable: the FilterSet
+    keeps them per data version, AlwaysBoundFilterSet.kept_choices()), for its choices and
+    for checking the values typed: an unchanged database costs no query for them. Without
+    `kept`, it reads its queryset, as any model field does."""
+
+    iterator = KeptChoiceIterator
+
+    def __init__(self, *args, kept=None, **kwargs):
+        self.kept = kept
+        super().__init__(*args, **kwargs)
+
+    def records(self):
+        return self.kept() if self.kept else list(self.queryset)
+
+    def _check_values(self, value):
+        # As the queryset's check (django-filter's override of Django's): the records named,
+        # in the choices' order, each once; the first unknown value is the field's
+        # invalid_choice error, with the value typed.
+        if self.kept is None:
+            return super()._check_values(value)
+        key = self.to_field_name or "pk"
+        records = {str(getattr(record, key)): record for record in self.records()}
+        for typed in value:
+            self.validate_no_null_characters(typed)
+            if str(typed) not in records:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": typed},
+                )
+        named = {str(typed) for typed in value}
+        return [record for name, record in records.items() if name in named]
+
+
 class SlugMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
     """Repeatable filter on a slug-like key, OR within the filter; unknown values are errors.
     Values are case-insensitive: `case` (str.lower for slugs, str.upper for codes such as
@@ -55,7 +107,11 @@ class SlugMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
 
     `aliases`, if given, returns {another name, in the key's case: key}: names a visitor may
     type for a key ("AG", the French abbreviation, for "GA"). It is asked only when a value is
-    not a key (AlwaysBoundFilterSet.is_valid()), so a list of keys costs no query more."""
+    not a key (AlwaysBoundFilterSet.is_valid()), so a list of keys costs no query more.
+
+    Its choices are kept per data version by the FilterSet (KeptChoicesField)."""
+
+    field_class = KeptChoicesField
 
     def __init__(self, *args, case=str.lower, aliases=None, **kwargs):
         self.case = case
@@ -90,8 +146,39 @@ class AlwaysBoundFilterSet(django_filters.FilterSet):
     """A page with no parameters is a valid, empty filter (all rows, every facet), not an
     unbound form: so facets, counts and sort work the same with and without a query string."""
 
+    # The slug filters' choices are kept per data version (kept_choices()). A FilterSet whose
+    # page reads no data version otherwise says False: it would trade a query for another.
+    KEEP_CHOICES = True
+
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(self.in_keys_case({} if data is None else data), *args, **kwargs)
+        for name, flt in self.filters.items():
+            if self.KEEP_CHOICES and isinstance(flt, SlugMultipleChoiceFilter):
+                flt.extra["kept"] = lambda name=name: self.kept_choices[name]
+
+    @cached_property
+    def data_version(self):
+        """The data version this request reads (one query, asked once): the key of what is
+        kept in the cache for it."""
+        return version.current()
+
+    @cached_property
+    def kept_choices(self):
+        """{filter name: [records]}: the choices of the slug filters, read from the database
+        once per data version and kept in the default cache, as the facet counts are: any
+        write gives a new version, so a new public record is a choice at once and a draft
+        never is. The records, not their labels, are kept: each page words them in its
+        language (label_from_instance)."""
+        key = f"choices:{type(self).__name__}:{self.queryset.db}:{self.data_version}"
+        choices = cache.get(key)
+        if choices is None:
+            choices = {
+                name: list(flt.get_queryset(self.request).all())
+                for name, flt in self.filters.items()
+                if isinstance(flt, SlugMultipleChoiceFilter)
+            }
+            cache.set(key, choices)
+        return choices
 
     def in_keys_case(self, data):
         """The parameters with each slug filter's values in its key's case (body=ga is
@@ -189,7 +276,7 @@ class AlwaysBoundFilterSet(django_filters.FilterSet):
             for value in self.data.getlist(name)
         )
         digest = hashlib.md5(repr(given).encode(), usedforsecurity=False).hexdigest()
-        key = f"facets:{type(self).__name__}:{self.queryset.db}:{version.current()}:{digest}"
+        key = f"facets:{type(self).__name__}:{self.queryset.db}:{self.data_version}:{digest}"
         counts = cache.get(key)
         if counts is None:
             counts = self.facet_counts()
