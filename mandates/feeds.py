@@ -126,4 +126,4 @@ class ResolutionFeed(Feed):
         return resolution.updated_at or self.item_pubdate(resolution) or timezone.now()
 
     def item_categories(self, resolution):
-        return [resolution.body.code, *(i.short_name for i in resolution.instruments.all())]
+        return [resolution.body.code, *(i.short_name for i in resolution.instrument_list)]

@@ -121,7 +121,7 @@ class FacetedListMixin(BadFilterMixin):
 class ResolutionListView(FacetedListMixin, FilterView):
     filterset_class = ResolutionFilter
     listing_class = ResolutionListing
-    queryset = Resolution.public.for_list()
+    queryset = Resolution.public.for_list_page()
     paginate_by = 25
     template_name = "mandates/resolution_list.html"
 
