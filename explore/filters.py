@@ -1,6 +1,6 @@
 """The Explore pages' filters: the paragraphs' and the graph's. Their names are the public URL
 contract, shared with the resolution list where they mean the same (body, year_from, year_to,
-partner)."""
+partner). What the paragraph list says about them is explore/listing.py's."""
 
 import django_filters
 from django import forms
@@ -10,7 +10,6 @@ from django.utils.translation import gettext_lazy as _
 from mandates.filters import (
     AlwaysBoundFilterSet,
     SlugMultipleChoiceFilter,
-    Widening,
     YearFilter,
     unknown_value_messages,
 )
@@ -126,42 +125,6 @@ class ParagraphFilter(AlwaysBoundFilterSet):
     def includes_assistance(self):
         return self.is_valid() and "include" in (self.form.cleaned_data.get("assistance") or [])
 
-    def widenings(self):
-        """Before any filter is removed: the same addressees, with the paragraphs naming
-        their assistance included."""
-        steps = super().widenings()
-        data = self.form.cleaned_data
-        if data.get("addressee") and not self.includes_assistance:
-            query = self.data.copy()
-            query.setlist("assistance", ["include"])
-            values = {**data, "assistance": ["include"]}
-            labels = [label for name, _value, label in self.chosen() if name == "addressee"]
-            steps.insert(0, Widening("assistance", labels, query, values))
-        return steps
-
-    def chosen(self):
-        data = self.form.cleaned_data
-        yield from self.chosen_records("addressee")
-        if self.includes_assistance:
-            yield "assistance", "include", _("Including assistance named")
-        yield from self.chosen_records("activity", "partner", "body")
-        for verb in data.get("verb") or []:
-            yield "verb", verb, Paragraph.Verb(verb).label
-        yield from self.chosen_years()
-        if data.get("tagged"):
-            yield "tagged", data["tagged"], dict(self.TAGGED)[data["tagged"]]
-
-    def facets(self, counts):
-        """The checkbox facets, as data, with `counts` (None: not counted)."""
-        return {
-            "addressee": self.facet("addressee", counts),
-            "assistance": self.facet("assistance", counts),
-            "verb": self.facet("verb", counts, label=str.lower),
-            "activity": self.facet("activity", counts),
-            "partner": self.facet("partner", counts),
-            "body": self.facet("body", counts),
-        }
-
     # --- facets: each computed with every other filter applied, one query each
 
     def facet_counts(self):
@@ -208,6 +171,9 @@ class ParagraphFilter(AlwaysBoundFilterSet):
 
 class GraphFilter(AlwaysBoundFilterSet):
     """/graph/?body=GA&year_from=2010: the resolution list's names for the same filters."""
+
+    # No facet counts, so no data version read: the one choice list is read as it is.
+    KEEP_CHOICES = False
 
     body = SlugMultipleChoiceFilter(
         field_name="body__code",

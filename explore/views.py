@@ -7,6 +7,7 @@ from django_filters.views import FilterView
 
 from explore import graph, timeline
 from explore.filters import GraphFilter, ParagraphFilter
+from explore.listing import ParagraphListing
 from instruments.models import Instrument
 from mandates.models import Body, ExpertGroupMeeting, Paragraph, Resolution, ResolutionCitation
 from mandates.views import BadFilterMixin, FacetedListMixin, to_keys
@@ -21,6 +22,7 @@ class ParagraphListView(FacetedListMixin, FilterView):
     """What mandates UNODC to do X: operative paragraphs, filtered by whom and what they ask."""
 
     filterset_class = ParagraphFilter
+    listing_class = ParagraphListing
     queryset = Paragraph.public.for_listing()
     paginate_by = 25
     template_name = "explore/paragraph_list.html"

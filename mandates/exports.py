@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from mandates.filters import ResolutionFilter
+from mandates.listing import ResolutionListing
 from mandates.models import Resolution
 
 COLUMNS = [
@@ -58,9 +59,9 @@ def as_row(resolution, base_url=""):
         "adopted_on": resolution.adopted_on.isoformat() if resolution.adopted_on else None,
         "year": resolution.year,
         "url": base_url + resolution.get_absolute_url(),
-        "instruments": [i.slug for i in resolution.instruments.all()],
-        "partners": [p.slug for p in resolution.partners.all()],
-        "paragraphs": [p.number for p in resolution.paragraphs.all()],
+        "instruments": [i.slug for i in resolution.instrument_list],
+        "partners": [p.slug for p in resolution.partner_list],
+        "paragraphs": [p.number for p in resolution.paragraph_list],
         "verification": resolution.verification,
         "relevance": resolution.relevance,
         "kind": resolution.kind,
@@ -197,7 +198,7 @@ class ResolutionExportView(View):
         resolutions = filterset.qs.iterator(chunk_size=CHUNK)
         base_url = request.build_absolute_uri("/").rstrip("/")
         response = getattr(self, f"render_{fmt}")(resolutions, base_url)
-        filename = filterset.export_filename(fmt)
+        filename = ResolutionListing(filterset).export_filename(fmt)
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         response["Cache-Control"] = f"public, max-age={CACHE_SECONDS}"
         return response

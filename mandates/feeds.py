@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from mandates.exports import CACHE_SECONDS
 from mandates.filters import ResolutionFilter
+from mandates.listing import ResolutionListing
 from mandates.models import Resolution
 
 FEED_SIZE = 50
@@ -60,7 +61,7 @@ class ResolutionFeed(Feed):
     # --- the feed
 
     def title(self, filterset):
-        labels = [item["label"] for item in filterset.selected_filters()]
+        labels = [item["label"] for item in ResolutionListing(filterset).selected_filters()]
         if labels:
             return _("Mandate Reference: resolutions (%(filters)s)") % {
                 "filters": ", ".join(str(label) for label in labels)
@@ -125,4 +126,4 @@ class ResolutionFeed(Feed):
         return resolution.updated_at or self.item_pubdate(resolution) or timezone.now()
 
     def item_categories(self, resolution):
-        return [resolution.body.code, *(i.short_name for i in resolution.instruments.all())]
+        return [resolution.body.code, *(i.short_name for i in resolution.instrument_list)]

@@ -1,17 +1,18 @@
-"""The list pages' filters. Their names are the public URL contract (see README)."""
+"""The list pages' filters. Their names are the public URL contract (see README).
+
+A FilterSet here declares its filters, reads and checks their values (aliases too), filters and
+sorts the rows and counts the facets. What a page says about them (its title, the filters in
+force, the facets' checkboxes and links, the nearest wider list) is mandates/listing.py's."""
 
 import hashlib
-from dataclasses import dataclass
 from functools import cached_property
 
 import django_filters
 from django import forms
 from django.core.cache import cache
-from django.utils.text import slugify
-from django.utils.translation import get_language, gettext
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
-from core.text import joined
 from instruments.models import Instrument
 from mandates.models import Body, Resolution
 from pagecache import version
@@ -49,6 +50,56 @@ class YearFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
+class KeptChoiceIterator(ModelChoiceIterator):
+    """A KeptChoicesField's choices, from its kept records: no query (a model field's own
+    iterator reads its queryset each time the choices are drawn, counted or tested)."""
+
+    def __iter__(self):
+        for record in self.field.records():
+            yield self.choice(record)
+
+    def __len__(self):
+        return len(self.field.records())
+
+    def __bool__(self):
+        return bool(self.field.records())
+
+
+class KeptChoicesField(django_filters.fields.ModelMultipleChoiceField):
+    """A model multiple-choice field whose records come from `kept` (a callable: the FilterSet
+    keeps them per data version, AlwaysBoundFilterSet.kept_choices()), for its choices and
+    for checking the values typed: an unchanged database costs no query for them. Without
+    `kept`, it reads its queryset, as any model field does."""
+
+    iterator = KeptChoiceIterator
+
+    def __init__(self, *args, kept=None, **kwargs):
+        self.kept = kept
+        super().__init__(*args, **kwargs)
+
+    def records(self):
+        return self.kept() if self.kept else list(self.queryset)
+
+    def _check_values(self, value):
+        # As the queryset's check (django-filter's override of Django's): the records named,
+        # in the choices' order, each once; the first unknown value is the field's
+        # invalid_choice error, with the value typed.
+        if self.kept is None:
+            return super()._check_values(value)
+        key = self.to_field_name or "pk"
+        records = {str(getattr(record, key)): record for record in self.records()}
+        for typed in value:
+            self.validate_no_null_characters(typed)
+            if str(typed) not in records:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": typed},
+                )
+        named = {str(typed) for typed in value}
+        return [record for name, record in records.items() if name in named]
+
+
 class SlugMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
     """Repeatable filter on a slug-like key, OR within the filter; unknown values are errors.
     Values are case-insensitive: `case` (str.lower for slugs, str.upper for codes such as
@@ -56,7 +107,11 @@ class SlugMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
 
     `aliases`, if given, returns {another name, in the key's case: key}: names a visitor may
     type for a key ("AG", the French abbreviation, for "GA"). It is asked only when a value is
-    not a key (AlwaysBoundFilterSet.is_valid()), so a list of keys costs no query more."""
+    not a key (AlwaysBoundFilterSet.is_valid()), so a list of keys costs no query more.
+
+    Its choices are kept per data version by the FilterSet (KeptChoicesField)."""
+
+    field_class = KeptChoicesField
 
     def __init__(self, *args, case=str.lower, aliases=None, **kwargs):
         self.case = case
@@ -87,69 +142,43 @@ class YearRangeFormMixin:
         return data
 
 
-@dataclass(frozen=True)
-class FacetChoice:
-    """One checkbox of a facet, as data for mandates/includes/facet_choice.html."""
-
-    value: str
-    label: str
-    id: str
-    selected: bool
-    count: int | None  # the rows ticking it would keep; None when nothing was counted
-    narrowed: str  # "?query": the list with this choice alone ticked, the other filters kept
-    title: str = ""  # spells out an abbreviated label
-
-    @property
-    def leads_somewhere(self):
-        """It keeps rows, or is ticked (so it can be unticked), or nothing was counted (the
-        filters were invalid). Otherwise it is drawn greyed and cannot be ticked."""
-        return bool(self.count) or self.selected or self.count is None
-
-
-@dataclass
-class Widening:
-    """A list one step wider than an empty one: what changed (`kind`: "drop", a filter
-    removed, or "assistance", paragraphs naming the addressee's assistance included), the
-    labels of the filters removed, the parameters (`query`, a QueryDict) and the cleaned
-    values of that list, and once counted, how many rows it has."""
-
-    kind: str
-    labels: list
-    query: object
-    values: dict
-    count: int = 0
-
-    @property
-    def link(self):
-        return f"?{self.query.urlencode()}"
-
-
-@dataclass(frozen=True)
-class Facet:
-    """A filter's checkboxes with their counts, as data for mandates/includes/facet.html."""
-
-    name: str
-    legend: str
-    choices: list
-    errors: list
-
-    @cached_property
-    def nowhere(self):
-        """The choices that would keep no row."""
-        return [choice for choice in self.choices if not choice.leads_somewhere]
-
-    @cached_property
-    def narrowed(self):
-        """{value: "?query"}: where a row's tag for a choice leads (the list narrowed to it)."""
-        return {choice.value: choice.narrowed for choice in self.choices}
-
-
 class AlwaysBoundFilterSet(django_filters.FilterSet):
     """A page with no parameters is a valid, empty filter (all rows, every facet), not an
     unbound form: so facets, counts and sort work the same with and without a query string."""
 
+    # The slug filters' choices are kept per data version (kept_choices()). A FilterSet whose
+    # page reads no data version otherwise says False: it would trade a query for another.
+    KEEP_CHOICES = True
+
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(self.in_keys_case({} if data is None else data), *args, **kwargs)
+        for name, flt in self.filters.items():
+            if self.KEEP_CHOICES and isinstance(flt, SlugMultipleChoiceFilter):
+                flt.extra["kept"] = lambda name=name: self.kept_choices[name]
+
+    @cached_property
+    def data_version(self):
+        """The data version this request reads (one query, asked once): the key of what is
+        kept in the cache for it."""
+        return version.current()
+
+    @cached_property
+    def kept_choices(self):
+        """{filter name: [records]}: the choices of the slug filters, read from the database
+        once per data version and kept in the default cache, as the facet counts are: any
+        write gives a new version, so a new public record is a choice at once and a draft
+        never is. The records, not their labels, are kept: each page words them in its
+        language (label_from_instance)."""
+        key = f"choices:{type(self).__name__}:{self.queryset.db}:{self.data_version}"
+        choices = cache.get(key)
+        if choices is None:
+            choices = {
+                name: list(flt.get_queryset(self.request).all())
+                for name, flt in self.filters.items()
+                if isinstance(flt, SlugMultipleChoiceFilter)
+            }
+            cache.set(key, choices)
+        return choices
 
     def in_keys_case(self, data):
         """The parameters with each slug filter's values in its key's case (body=ga is
@@ -223,46 +252,15 @@ class AlwaysBoundFilterSet(django_filters.FilterSet):
         kept = {name: value for name, value in values.items() if name not in {*names, "sort"}}
         return self.apply(self.queryset.all(), kept).order_by()
 
-    # --- no result: the nearest wider list that has some
-
-    # Parameters removed together to widen a list (a year range is one filter).
+    # Parameters removed together to widen a list (a year range is one filter): see
+    # mandates/listing.py, Listing.widenings().
     FILTER_GROUPS = (("year_from", "year_to"),)
 
-    def widenings(self):
-        """[Widening] one step wider than these filters, not yet counted: each filter in force
-        removed on its own (all its values). A subclass adds its own kinds."""
-        data, chosen = self.form.cleaned_data, list(self.chosen())
-        groups = [*self.FILTER_GROUPS]
-        grouped = {name for group in groups for name in group}
-        groups += [(name,) for name in self.filters if name not in grouped and name != "sort"]
-        steps = []
-        for group in groups:
-            if not any(v.strip() for name in group for v in self.data.getlist(name)):
-                continue
-            query = self.data.copy()
-            for name in group:
-                query.pop(name, None)
-            values = {name: value for name, value in data.items() if name not in group}
-            labels = [str(label) for name, _value, label in chosen if name in group]
-            steps.append(Widening("drop", labels, query, values))
-        return steps
-
-    def nearest_wider(self):
-        """The smallest list, one step wider than these filters, that is not empty (a filter
-        removed, or what a subclass offers), as a Widening with its count and its "?query";
-        None if the filters are invalid or no such step has rows. One count a step."""
-        if not self.is_valid():
-            return None
-        best = None
-        for step in self.widenings():
-            values = {name: value for name, value in step.values.items() if name != "sort"}
-            count = self.apply(self.queryset.all(), values).order_by().count()
-            if count and (best is None or count < best.count):
-                best = step
-                best.count = count
-        if best is not None:
-            best.query.pop("page", None)
-        return best
+    def count_with(self, values):
+        """How many rows these filter values ({name: cleaned value}) let through, the sort
+        aside: the count of a list one step wider than this one (Listing.nearest_wider())."""
+        kept = {name: value for name, value in values.items() if name != "sort"}
+        return self.apply(self.queryset.all(), kept).order_by().count()
 
     def cached_facet_counts(self):
         """facet_counts(), kept in the default cache until any record changes (the data
@@ -278,66 +276,12 @@ class AlwaysBoundFilterSet(django_filters.FilterSet):
             for value in self.data.getlist(name)
         )
         digest = hashlib.md5(repr(given).encode(), usedforsecurity=False).hexdigest()
-        key = f"facets:{type(self).__name__}:{self.queryset.db}:{version.current()}:{digest}"
+        key = f"facets:{type(self).__name__}:{self.queryset.db}:{self.data_version}:{digest}"
         counts = cache.get(key)
         if counts is None:
             counts = self.facet_counts()
             cache.set(key, counts)
         return counts
-
-    def facet(self, name, counts, legend=None, title=None, label=str):
-        """Filter `name`'s checkboxes as data: each choice with its value, label, the count in
-        `counts` ({facet: {value: n}}, None if not counted) and whether it is ticked.
-        `title(record)` spells out a record's abbreviated label; `label` shapes every label."""
-        bound = self.form[name]
-        ticked = {str(value) for value in bound.value() or []}
-        counted = None if counts is None else counts.get(name, {})
-        query = self.data.copy()
-        query.pop("page", None)
-        choices = []
-        for index, (value, text) in enumerate(bound.field.choices):
-            record = getattr(value, "instance", None)  # a model choice's record
-            value = str(value)
-            query.setlist(name, [value])
-            choices.append(
-                FacetChoice(
-                    value=value,
-                    label=label(str(text)),
-                    id=f"{bound.auto_id}_{index}",
-                    selected=value in ticked,
-                    count=None if counted is None else counted.get(value, 0),
-                    narrowed=f"?{query.urlencode()}",
-                    title=title(record) if title and record is not None else "",
-                )
-            )
-        return Facet(name, str(legend or bound.label), choices, bound.errors)
-
-    def selected_filters(self):
-        """[{label, query}]: each value in force, and the query string that removes it alone."""
-        if not self.is_valid():
-            return []
-        selected = []
-        for name, value, label in self.chosen():
-            remaining = self.data.copy()
-            remaining.setlist(name, [v for v in remaining.getlist(name) if v != value])
-            remaining.pop("page", None)
-            selected.append({"label": label, "query": remaining.urlencode()})
-        return selected
-
-    def chosen_records(self, *names):
-        """(name, value, label) for each record chosen in the model-choice filters `names`."""
-        for name in names:
-            field = self.filters[name].field
-            for obj in self.form.cleaned_data.get(name) or []:
-                yield name, str(getattr(obj, field.to_field_name)), field.label_from_instance(obj)
-
-    def chosen_years(self):
-        data = self.form.cleaned_data
-        if data.get("year_from") is not None:
-            label = _("From %(year)s") % {"year": data["year_from"]}
-            yield "year_from", str(data["year_from"]), label
-        if data.get("year_to") is not None:
-            yield "year_to", str(data["year_to"]), _("To %(year)s") % {"year": data["year_to"]}
 
 
 class ResolutionFilter(AlwaysBoundFilterSet):
@@ -447,76 +391,6 @@ class ResolutionFilter(AlwaysBoundFilterSet):
         sort = self.form.cleaned_data.get("sort") if self.is_valid() else None
         searching = self.is_valid() and self.form.cleaned_data.get("q")
         return sort or ("relevance" if searching else "newest")
-
-    def chosen(self):
-        data = self.form.cleaned_data
-        if data.get("q"):
-            # Translators: the words searched for, quoted: « Iraq » in French.
-            yield "q", data["q"], gettext("“%(words)s”") % {"words": data["q"]}
-        yield from self.chosen_records("body", "instrument", "partner")
-        labels = dict(Resolution.Relevance.choices)
-        for value in data.get("relevance") or []:
-            yield "relevance", value, labels[value]
-        yield from self.chosen_years()
-
-    def title(self):
-        """The list's name for these filters, in the page's language: "Security Council
-        resolutions, 2015–2017, linked to UNTOC" ("Résolutions du Conseil de sécurité, ...")."""
-        if not self.is_valid():
-            return gettext("Resolutions")
-        data = self.form.cleaned_data
-        french = get_language() == "fr"
-        bodies = [
-            b.of_name_fr if french and b.of_name_fr else b.name for b in data.get("body") or []
-        ]
-        if bodies:
-            parts = [gettext("%(bodies)s resolutions") % {"bodies": joined(bodies)}]
-        else:
-            parts = [gettext("Resolutions")]
-        start, end = data.get("year_from"), data.get("year_to")
-        if start is not None and end is not None:
-            parts.append(str(start) if start == end else f"{start}–{end}")
-        elif start is not None:
-            parts.append(gettext("from %(year)s") % {"year": start})
-        elif end is not None:
-            parts.append(gettext("to %(year)s") % {"year": end})
-        if data.get("instrument"):
-            names = joined([i.short_name for i in data["instrument"]], gettext("or"))
-            parts.append(gettext("linked to %(names)s") % {"names": names})
-        if data.get("partner"):
-            names = joined([p.acronym for p in data["partner"]], gettext("or"))
-            parts.append(gettext("naming %(names)s") % {"names": names})
-        if data.get("q"):
-            parts.append(gettext("matching “%(words)s”") % {"words": data["q"]})
-        return ", ".join(parts)
-
-    def export_filename(self, extension):
-        """The file an export of these filters is saved as: resolutions-sc-2015-2017.csv."""
-        parts = ["resolutions"]
-        if self.is_valid():
-            data = self.form.cleaned_data
-            parts += [b.code.lower() for b in data.get("body") or []]
-            start, end = data.get("year_from"), data.get("year_to")
-            if start is not None and end is not None:
-                parts.append(str(start) if start == end else f"{start}-{end}")
-            elif start is not None:
-                parts.append(f"from-{start}")
-            elif end is not None:
-                parts.append(f"to-{end}")
-            parts += [i.slug for i in data.get("instrument") or []]
-            parts += [p.slug for p in data.get("partner") or []]
-            parts.append(slugify(data.get("q") or ""))
-        name = "-".join(part for part in parts if part)[:120].rstrip("-")
-        return f"{name}.{extension}"
-
-    def facets(self, counts):
-        """The list's checkbox facets, as data, with `counts` (None: not counted)."""
-        return {
-            "body": self.facet("body", counts, title=lambda body: body.display_name),
-            "instrument": self.facet("instrument", counts),
-            "partner": self.facet("partner", counts, legend=_("Partner named")),
-            "relevance": self.facet("relevance", counts),
-        }
 
     def facet_counts(self):
         """{facet: {value: number of resolutions}} for body, year, instrument and partner,

@@ -15,6 +15,7 @@ from core.twins import JsonTwinMixin
 from instruments.models import Instrument
 from mandates import graph, twins
 from mandates.filters import ResolutionFilter
+from mandates.listing import ResolutionListing
 from mandates.models import (
     Body,
     ExpertGroup,
@@ -73,8 +74,13 @@ class BadFilterMixin:
 class FacetedListMixin(BadFilterMixin):
     """A FilterView's list with its facets (FilterSet.cached_facet_counts()), the filters in
     force (each removable alone) and numbered pages; when nothing matches, `wider`: the
-    nearest wider list that has results (FilterSet.nearest_wider()). A page number that is not
-    a number is a 400 too; one past the end a 404, as ListView has it."""
+    nearest wider list that has results (Listing.nearest_wider()). A page number that is not
+    a number is a 400 too; one past the end a 404, as ListView has it.
+
+    `listing_class` (mandates/listing.py) words the filters for the page; the templates read
+    it as `filter` (its title, and the FilterSet's form and errors)."""
+
+    listing_class = None
 
     def get(self, request, *args, **kwargs):
         page = request.GET.get(self.page_kwarg)
@@ -95,14 +101,16 @@ class FacetedListMixin(BadFilterMixin):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         filterset, page = self.filterset, context["page_obj"]
+        listing = self.listing_class(filterset)
         facets = filterset.cached_facet_counts()
         empty = filterset.is_valid() and not (page and page.paginator.count)
         context.update(
-            wider=filterset.nearest_wider() if empty else None,
+            filter=listing,
+            wider=listing.nearest_wider() if empty else None,
             facets=facets or {},
-            facet_lists=filterset.facets(facets),
+            facet_lists=listing.facets(facets),
             year_facets=year_facets(facets["year"] if facets else {}),
-            selected=filterset.selected_filters(),
+            selected=listing.selected_filters(),
             page_range=page.paginator.get_elided_page_range(page.number, on_each_side=2)
             if page
             else [],
@@ -112,7 +120,8 @@ class FacetedListMixin(BadFilterMixin):
 
 class ResolutionListView(FacetedListMixin, FilterView):
     filterset_class = ResolutionFilter
-    queryset = Resolution.public.for_list()
+    listing_class = ResolutionListing
+    queryset = Resolution.public.for_list_page()
     paginate_by = 25
     template_name = "mandates/resolution_list.html"
 

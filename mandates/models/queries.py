@@ -6,7 +6,7 @@ drafts (a citation's other resolution). A resolution's own children follow it.""
 
 from django.contrib.postgres.search import SearchRank
 from django.db import connections
-from django.db.models import Count, F, Prefetch
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, prefetch_related_objects
 
 from core.models import PublishableQuerySet
 from instruments.models import Instrument
@@ -14,6 +14,7 @@ from mandates.models.bodies import Activity, Addressee
 from mandates.models.expert_group import ExpertGroupMeeting
 from mandates.models.links import ResolutionCitation, ResolutionInstrument
 from mandates.models.paragraphs import Paragraph
+from mandates.models.reference_page import PageEntry
 from mandates.models.search import Highlight, ResolutionWords, SearchTerms, postgres_marked
 from partners.models import Partner
 
@@ -114,6 +115,28 @@ class ResolutionQuerySet(PublishableQuerySet):
             ),
         )
 
+    # Columns a row of the list page never shows: left unread (the exports, which share
+    # for_list(), show some of them). PostgreSQL's search document is the largest.
+    LIST_PAGE_UNREAD = (
+        "verification_note",
+        "sources",
+        "unverified_fields",
+        "contained_in_title",
+        "session",
+        "meeting",
+        "adoption_mode",
+        "adoption_note",
+        "official_url",
+        "press_release",
+        "search_document",
+    )
+
+    def for_list_page(self):
+        """for_list(), less the columns resolution_list.html never reads (a column it read
+        later would cost a query a row: tests/test_browse.py counts the queries with 120 rows
+        more)."""
+        return self.for_list().defer(*self.LIST_PAGE_UNREAD)
+
     # --- the list's facets: how many of these resolutions each value would keep
 
     def body_counts(self):
@@ -144,45 +167,18 @@ class ResolutionQuerySet(PublishableQuerySet):
         )
 
     def for_detail(self):
-        """A record page's resolution with its body (and the body's parent), and everything
-        Resolution.linked() lists: its paragraphs with their tags, instrument links, partners,
-        citations both ways (published resolutions at the other end), expert-group meetings,
-        entries of the UNODC page and open questions. A fixed number of queries (14), whatever
-        the number of links."""
-        tags = Addressee.objects.order_by("position", "name")
-        paragraphs = Paragraph.objects.order_by("position").prefetch_related(
-            Prefetch("addressees", queryset=tags),
-            Prefetch("assisted_by", queryset=tags),
-            Prefetch("activities", queryset=Activity.objects.order_by("position", "name")),
-            Prefetch("partners", queryset=Partner.objects.order_by("acronym")),
-        )
-        return self.select_related("body__parent").prefetch_related(
-            Prefetch("paragraphs", queryset=paragraphs),
-            Prefetch(
-                "instrument_links",
-                queryset=ResolutionInstrument.objects.select_related("instrument").order_by(
-                    "instrument__slug", "relation"
-                ),
-            ),
-            Prefetch("partners", queryset=Partner.objects.order_by("acronym")),
-            Prefetch(
-                "citation_links",
-                queryset=ResolutionCitation.objects.cited_public()
-                .select_related("cited__body")
-                .order_by(*ResolutionCitation._meta.ordering, "pk"),
-            ),
-            Prefetch(
-                "cited_by_links",
-                queryset=ResolutionCitation.objects.citing_public()
-                .select_related("citing__body")
-                .order_by(*ResolutionCitation._meta.ordering, "pk"),
-            ),
-            Prefetch(
-                "expert_group_meetings",
-                queryset=ExpertGroupMeeting.objects.select_related("group"),
-            ),
-            "page_entries",
-            "open_questions",
+        """A record page's resolution with its body (and the body's parent), its open
+        questions, and for each other kind of link Resolution.linked() lists (DETAIL_LINKS), a
+        `has_<relation>` flag: an EXISTS in the same query. Most resolutions lack most kinds
+        (no paragraph recorded, no citation, no meeting), so read_detail_links() reads only
+        those the flags say there are, one query each: at most 14 in all, whatever the
+        number of links, 3 for a resolution with none."""
+        flags = {
+            f"has_{relation}": Exists(rows.filter(**{column: OuterRef("pk")}))
+            for relation, (column, rows) in detail_link_rows().items()
+        }
+        return (
+            self.select_related("body__parent").annotate(**flags).prefetch_related("open_questions")
         )
 
     def relevance_counts(self):
@@ -270,3 +266,71 @@ class ResolutionQuerySet(PublishableQuerySet):
         """{(body code, year): resolutions adopted}, one grouped query."""
         rows = self.values_list("body__code", "year").annotate(n=Count("pk")).order_by()
         return {(code, year): n for code, year, n in rows}
+
+
+# --- the record page's links, read where for_detail()'s flags say there are any
+
+
+def detail_link_rows():
+    """{relation: (the column naming the resolution, the rows its record page lists)}: what
+    each has_<relation> flag of for_detail() tests, the same rows read_detail_links() reads."""
+    return {
+        "paragraphs": ("resolution", Paragraph.objects.all()),
+        "instrument_links": ("resolution", ResolutionInstrument.objects.all()),
+        "partners": ("resolutions", Partner.objects.all()),
+        "citation_links": ("citing", ResolutionCitation.objects.cited_public()),
+        "cited_by_links": ("cited", ResolutionCitation.objects.citing_public()),
+        "expert_group_meetings": ("mandated_by", ExpertGroupMeeting.objects.all()),
+        "page_entries": ("resolution", PageEntry.objects.all()),
+    }
+
+
+def detail_prefetches():
+    """{relation: Prefetch}: each kind of link of a record page, in the page's order, with
+    what the page shows of the records at the other end."""
+    tags = Addressee.objects.order_by("position", "name")
+    paragraphs = Paragraph.objects.order_by("position").prefetch_related(
+        Prefetch("addressees", queryset=tags),
+        Prefetch("assisted_by", queryset=tags),
+        Prefetch("activities", queryset=Activity.objects.order_by("position", "name")),
+        Prefetch("partners", queryset=Partner.objects.order_by("acronym")),
+    )
+    return {
+        "paragraphs": Prefetch("paragraphs", queryset=paragraphs),
+        "instrument_links": Prefetch(
+            "instrument_links",
+            queryset=ResolutionInstrument.objects.select_related("instrument").order_by(
+                "instrument__slug", "relation"
+            ),
+        ),
+        "partners": Prefetch("partners", queryset=Partner.objects.order_by("acronym")),
+        "citation_links": Prefetch(
+            "citation_links",
+            queryset=ResolutionCitation.objects.cited_public()
+            .select_related("cited__body")
+            .order_by(*ResolutionCitation._meta.ordering, "pk"),
+        ),
+        "cited_by_links": Prefetch(
+            "cited_by_links",
+            queryset=ResolutionCitation.objects.citing_public()
+            .select_related("citing__body")
+            .order_by(*ResolutionCitation._meta.ordering, "pk"),
+        ),
+        "expert_group_meetings": Prefetch(
+            "expert_group_meetings",
+            queryset=ExpertGroupMeeting.objects.select_related("group"),
+        ),
+        "page_entries": Prefetch("page_entries"),
+    }
+
+
+def read_detail_links(resolution):
+    """Read the links of a resolution from for_detail() that its flags say it has: one query
+    a kind (its paragraphs' tags one query a kind of tag), none for the kinds it lacks. A
+    resolution read otherwise (no flags) has every kind read."""
+    wanted = [
+        prefetch
+        for relation, prefetch in detail_prefetches().items()
+        if getattr(resolution, f"has_{relation}", True)
+    ]
+    prefetch_related_objects([resolution], *wanted)

@@ -22,7 +22,7 @@ from core.models import (
     errors_of,
 )
 from mandates.models.bodies import Body, nth, undocs_links
-from mandates.models.queries import ResolutionQuerySet
+from mandates.models.queries import ResolutionQuerySet, read_detail_links
 from mandates.models.search import (
     PublicSearchDocumentDeferred,
     SearchDocumentDeferred,
@@ -204,6 +204,23 @@ class Resolution(Publishable, Sourced):
         """Its page's machine-readable twin (mandates/twins.py)."""
         return reverse("mandates:resolution-json", args=[self.body.slug, self.slug])
 
+    # A list row's links as lists: one attribute read each, where `r.instruments.all` makes
+    # a manager and a queryset at every read (4 reads a row in resolution_list.html today).
+    # Read through the manager's prefetch of for_list() once; once the templates read these
+    # names, for_list() fills them itself (Prefetch(..., to_attr=...)).
+
+    @cached_property
+    def instrument_list(self):
+        return list(self.instruments.all())
+
+    @cached_property
+    def partner_list(self):
+        return list(self.partners.all())
+
+    @cached_property
+    def paragraph_list(self):
+        return list(self.paragraphs.all())
+
     @cached_property
     def search_marks(self):
         """What a keyword search matched in this row of the list (ResolutionQuerySet.marked()),
@@ -358,7 +375,9 @@ class Resolution(Publishable, Sourced):
 
     def linked(self):
         """Everything linked to the resolution that its record page shows, in the page's order,
-        from what ResolutionQuerySet.for_detail() prefetched (no query of its own):
+        from what ResolutionQuerySet.for_detail() found: the kinds of link its flags say the
+        resolution has are read now (read_detail_links(), one query a kind), the others are
+        empty without a query:
 
         paragraphs (each with verb_label, addressee_names, assisting_names (the bodies named as
         a source of assistance), activity_names (names in the page's language) and
@@ -367,21 +386,22 @@ class Resolution(Publishable, Sourced):
         only published resolutions at the other end), meetings, page_entries, open_questions.
         Each linked record shown as a link carries its address in `url`.
         """
-        paragraphs = list(self.paragraphs.all())
+        read_detail_links(self)
+        paragraphs = self.detail_rows("paragraphs")
         for paragraph in paragraphs:
             paragraph.verb_label = paragraph.get_verb_display().lower() if paragraph.verb else ""
             paragraph.addressee_names = [a.display_name for a in paragraph.addressees.all()]
             paragraph.assisting_names = [a.display_name for a in paragraph.assisted_by.all()]
             paragraph.activity_names = [a.display_name for a in paragraph.activities.all()]
             paragraph.named_partners = list(paragraph.partners.all())
-        instrument_links = list(self.instrument_links.all())
+        instrument_links = self.detail_rows("instrument_links")
         for link in instrument_links:
             link.relation_label = link.get_relation_display()
             link.instrument.url = link.instrument.get_absolute_url()
-        partners = list(self.partners.all())
+        partners = self.detail_rows("partners")
         for partner in partners:
             partner.url = partner.get_absolute_url()
-        cites, cited_by = list(self.citation_links.all()), list(self.cited_by_links.all())
+        cites, cited_by = self.detail_rows("citation_links"), self.detail_rows("cited_by_links")
         for link in cites + cited_by:
             link.relation_label = link.get_relation_display()
         for link in cites:
@@ -394,7 +414,14 @@ class Resolution(Publishable, Sourced):
             "partners": partners,
             "cites": cites,
             "cited_by": cited_by,
-            "meetings": list(self.expert_group_meetings.all()),
-            "page_entries": list(self.page_entries.all()),
+            "meetings": self.detail_rows("expert_group_meetings"),
+            "page_entries": self.detail_rows("page_entries"),
             "open_questions": list(self.open_questions.all()),
         }
+
+    def detail_rows(self, relation):
+        """The rows of `relation` read_detail_links() read, or [] with no query where
+        for_detail()'s flag `has_<relation>` says there are none."""
+        if not getattr(self, f"has_{relation}", True):
+            return []
+        return list(getattr(self, relation).all())
