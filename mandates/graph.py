@@ -217,7 +217,8 @@ class Graph:
     def band_text_x(self):
         return self.band_x + 4
 
-    # The arrowheads' colours, one a family of links (the <marker>s of graph_svg.html).
+    # The arrowheads' colours, one a family of links (the <marker>s of the graph_svg macro,
+    # templates/mandates/includes/graph.html).
     arrows = (
         ("instrument", INSTRUMENT_COLOUR),
         ("citation", CITATION_COLOUR),

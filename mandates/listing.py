@@ -20,7 +20,8 @@ from mandates.models import Resolution
 
 @dataclass(frozen=True)
 class FacetChoice:
-    """One checkbox of a facet, as data for mandates/includes/facet_choice.html."""
+    """One checkbox of a facet, as data for the facet_choice macro of
+    templates/includes/macros.html."""
 
     value: str
     label: str
@@ -57,7 +58,8 @@ class Widening:
 
 @dataclass(frozen=True)
 class Facet:
-    """A filter's checkboxes with their counts, as data for mandates/includes/facet.html."""
+    """A filter's checkboxes with their counts, as data for the facet_fieldset macro of
+    templates/includes/macros.html."""
 
     name: str
     legend: str

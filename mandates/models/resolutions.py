@@ -204,23 +204,6 @@ class Resolution(Publishable, Sourced):
         """Its page's machine-readable twin (mandates/twins.py)."""
         return reverse("mandates:resolution-json", args=[self.body.slug, self.slug])
 
-    # A list row's links as lists: one attribute read each, where `r.instruments.all` makes
-    # a manager and a queryset at every read (4 reads a row in resolution_list.html today).
-    # Read through the manager's prefetch of for_list() once; once the templates read these
-    # names, for_list() fills them itself (Prefetch(..., to_attr=...)).
-
-    @cached_property
-    def instrument_list(self):
-        return list(self.instruments.all())
-
-    @cached_property
-    def partner_list(self):
-        return list(self.partners.all())
-
-    @cached_property
-    def paragraph_list(self):
-        return list(self.paragraphs.all())
-
     @cached_property
     def search_marks(self):
         """What a keyword search matched in this row of the list (ResolutionQuerySet.marked()),

@@ -258,7 +258,8 @@ class SearchIndexRouter:
 @dataclass(frozen=True)
 class Marked:
     """A text as the database marked it, in pieces: [(text, matched)]; `cut_before` and
-    `cut_after` say where a snippet left text out (includes/marked.html draws them)."""
+    `cut_after` say where a snippet left text out (the `marked` macro of
+    templates/includes/macros.html draws them)."""
 
     pieces: tuple
     cut_before: bool = False
