@@ -336,4 +336,8 @@ def marked_paragraphs(resolution):
         return [(p, p.summary_marked) for p in resolution.marked_paragraphs]
     texts = PARAGRAPH_TAG.split(resolution.paragraphs_marked or "")[1:]
     by_position = dict(zip(map(int, texts[::2]), texts[1::2], strict=True))
-    return [(p, by_position.get(p.position, "")) for p in resolution.paragraphs.all()]
+    # As for_list() read them (the list page), or else from the database.
+    paragraphs = getattr(resolution, "paragraph_list", None)
+    if paragraphs is None:
+        paragraphs = resolution.paragraphs.all()
+    return [(p, by_position.get(p.position, "")) for p in paragraphs]
