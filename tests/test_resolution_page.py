@@ -107,15 +107,16 @@ def get(client, resolution):
 # most a page takes, whatever the number of each.
 PAGE_QUERIES = 13
 # The resolution, with a flag a kind of link saying whether it has any (an EXISTS in the same
-# query), and its open questions: a kind it lacks is not read (ResolutionQuerySet.for_detail()).
-BARE_PAGE_QUERIES = 2
+# query): a kind it lacks is not read (ResolutionQuerySet.for_detail()).
+BARE_PAGE_QUERIES = 1
 
 
 def test_a_plain_page_takes_a_fixed_number_of_queries(client):
     resolution = make(paragraphs=3, instruments=["untoc", "guidelines"], partners=["unesco"])
-    # No citations either way, meetings or entries of the UNODC page: those four are not read.
-    assert get(client, resolution)[1] == PAGE_QUERIES - 4 + FOOTER
-    # Without any link, only the resolution and its open questions.
+    # No citations either way, meetings, entries of the UNODC page or open questions: those
+    # five are not read.
+    assert get(client, resolution)[1] == PAGE_QUERIES - 5 + FOOTER
+    # Without any link, only the resolution.
     assert get(client, make())[1] == BARE_PAGE_QUERIES + FOOTER
 
 

@@ -14,7 +14,7 @@ from mandates.models.bodies import Activity, Addressee
 from mandates.models.expert_group import ExpertGroupMeeting
 from mandates.models.links import ResolutionCitation, ResolutionInstrument
 from mandates.models.paragraphs import Paragraph
-from mandates.models.reference_page import PageEntry
+from mandates.models.reference_page import OpenQuestion, PageEntry
 from mandates.models.search import Highlight, ResolutionWords, SearchTerms, postgres_marked
 from partners.models import Partner
 
@@ -175,19 +175,17 @@ class ResolutionQuerySet(PublishableQuerySet):
         )
 
     def for_detail(self):
-        """A record page's resolution with its body (and the body's parent), its open
-        questions, and for each other kind of link Resolution.linked() lists (DETAIL_LINKS), a
-        `has_<relation>` flag: an EXISTS in the same query. Most resolutions lack most kinds
-        (no paragraph recorded, no citation, no meeting), so read_detail_links() reads only
-        those the flags say there are, one query each: at most 14 in all, whatever the
-        number of links, 3 for a resolution with none."""
+        """A record page's resolution with its body (and the body's parent), and for each kind
+        of link Resolution.linked() lists (detail_link_rows()), a `has_<relation>` flag: an
+        EXISTS in the same query. Most resolutions lack most kinds (no paragraph recorded, no
+        citation, no meeting, no open question), so read_detail_links() reads only those the
+        flags say there are, one query each: at most 13 in all, whatever the number of links,
+        1 for a resolution with none."""
         flags = {
             f"has_{relation}": Exists(rows.filter(**{column: OuterRef("pk")}))
             for relation, (column, rows) in detail_link_rows().items()
         }
-        return (
-            self.select_related("body__parent").annotate(**flags).prefetch_related("open_questions")
-        )
+        return self.select_related("body__parent").annotate(**flags)
 
     def relevance_counts(self):
         """{relevance: n} for every relevance (0 where none): one grouped query."""
@@ -291,6 +289,7 @@ def detail_link_rows():
         "cited_by_links": ("cited", ResolutionCitation.objects.citing_public()),
         "expert_group_meetings": ("mandated_by", ExpertGroupMeeting.objects.all()),
         "page_entries": ("resolution", PageEntry.objects.all()),
+        "open_questions": ("resolutions", OpenQuestion.objects.all()),
     }
 
 
@@ -330,6 +329,7 @@ def detail_prefetches():
             queryset=ExpertGroupMeeting.objects.select_related("group"),
         ),
         "page_entries": Prefetch("page_entries"),
+        "open_questions": Prefetch("open_questions"),
     }
 
 

@@ -399,7 +399,7 @@ class Resolution(Publishable, Sourced):
             "cited_by": cited_by,
             "meetings": self.detail_rows("expert_group_meetings"),
             "page_entries": self.detail_rows("page_entries"),
-            "open_questions": list(self.open_questions.all()),
+            "open_questions": self.detail_rows("open_questions"),
         }
 
     def detail_rows(self, relation):
