@@ -43,6 +43,11 @@ def record_id(url):
     return f"{url}#record"
 
 
+def addresses(record, absolute):
+    """A record's page and its JSON twin: {"url", "json"}, made absolute by `absolute`."""
+    return {"url": absolute(record.get_absolute_url()), "json": absolute(record.get_json_url())}
+
+
 def ld_ref(kind, url, name):
     """A JSON-LD reference to another record of the reference."""
     return {"@type": kind, "@id": record_id(url), "url": url, "name": name}

@@ -2,13 +2,12 @@
 `Legislation` its page embeds as JSON-LD, from what its page reads (InstrumentDetailView.
 linked(): the published resolutions linked to it, its protocols and partners)."""
 
-from core.twins import iso, ld, ld_ref, or_none, record_id, sources, verification
+from core.twins import addresses, iso, ld, ld_ref, or_none, record_id, sources, verification
 
 
 def instrument(i, linked, absolute):
     return {
-        "url": absolute(i.get_absolute_url()),
-        "json": absolute(i.get_json_url()),
+        **addresses(i, absolute),
         "slug": i.slug,
         "short_name": i.short_name,
         "title": or_none(i.title),
@@ -49,8 +48,7 @@ def instrument(i, linked, absolute):
                     "number": or_none(link.resolution.number),
                     "symbol": or_none(link.resolution.symbol),
                     "year": link.resolution.year,
-                    "url": absolute(link.resolution.get_absolute_url()),
-                    "json": absolute(link.resolution.get_json_url()),
+                    **addresses(link.resolution, absolute),
                 },
                 "note": or_none(link.note),
             }
@@ -60,8 +58,7 @@ def instrument(i, linked, absolute):
             {
                 "slug": p.slug,
                 "acronym": p.acronym,
-                "url": absolute(p.get_absolute_url()),
-                "json": absolute(p.get_json_url()),
+                **addresses(p, absolute),
             }
             for p in linked["partners"]
         ],

@@ -2,7 +2,7 @@
 schema.org `Legislation` its page embeds as JSON-LD. Both are built from what the record page
 reads (Resolution.linked(): no query of their own); `absolute` makes an address absolute."""
 
-from core.twins import iso, ld, ld_ref, or_none, record_id, sources, verification
+from core.twins import addresses, iso, ld, ld_ref, or_none, record_id, sources, verification
 
 
 def resolution_ref(resolution, absolute):
@@ -13,8 +13,7 @@ def resolution_ref(resolution, absolute):
         "symbol": or_none(resolution.symbol),
         "year": resolution.year,
         "title": or_none(resolution.title),
-        "url": absolute(resolution.get_absolute_url()),
-        "json": absolute(resolution.get_json_url()),
+        **addresses(resolution, absolute),
     }
 
 
@@ -23,8 +22,7 @@ def instrument_ref(instrument, absolute):
         "slug": instrument.slug,
         "short_name": instrument.short_name,
         "title": or_none(instrument.title),
-        "url": absolute(instrument.get_absolute_url()),
-        "json": absolute(instrument.get_json_url()),
+        **addresses(instrument, absolute),
     }
 
 
@@ -33,8 +31,7 @@ def partner_ref(partner, absolute):
         "slug": partner.slug,
         "acronym": partner.acronym,
         "name": or_none(partner.full_name),
-        "url": absolute(partner.get_absolute_url()),
-        "json": absolute(partner.get_json_url()),
+        **addresses(partner, absolute),
     }
 
 

@@ -2,13 +2,12 @@
 `Organization` its page embeds as JSON-LD, from what its page reads (PartnerDetailView.linked():
 the published resolutions and paragraphs naming it, its tools and instruments)."""
 
-from core.twins import iso, ld, ld_ref, or_none, record_id, sources, verification
+from core.twins import addresses, iso, ld, ld_ref, or_none, record_id, sources, verification
 
 
 def partner(p, linked, absolute):
     return {
-        "url": absolute(p.get_absolute_url()),
-        "json": absolute(p.get_json_url()),
+        **addresses(p, absolute),
         "slug": p.slug,
         "acronym": p.acronym,
         "name": or_none(p.full_name),
@@ -33,8 +32,7 @@ def partner(p, linked, absolute):
                 "number": or_none(r.number),
                 "symbol": or_none(r.symbol),
                 "year": r.year,
-                "url": absolute(r.get_absolute_url()),
-                "json": absolute(r.get_json_url()),
+                **addresses(r, absolute),
             }
             for r in linked["resolutions"]
         ],
@@ -46,8 +44,7 @@ def partner(p, linked, absolute):
             {
                 "slug": i.slug,
                 "short_name": i.short_name,
-                "url": absolute(i.get_absolute_url()),
-                "json": absolute(i.get_json_url()),
+                **addresses(i, absolute),
             }
             for i in linked["instruments"]
         ],
