@@ -58,8 +58,9 @@ def make(title="Synthetic resolution", paragraphs=0, instruments=(), partners=()
 
 
 def add_rare_links(resolution, n=1):
-    """n of each link few resolutions have: citations both ways, a partner named in a paragraph,
-    expert group meetings, entries of the UNODC page and open questions."""
+    """n of each link few resolutions have: citations both ways, a partner and a source of
+    assistance named in a paragraph, expert group meetings, entries of the UNODC page and open
+    questions."""
     group = ExpertGroup.objects.get()
     paragraph = resolution.paragraphs.order_by("number").first()
     for _ in range(n):
@@ -86,6 +87,7 @@ def add_rare_links(resolution, n=1):
         question.resolutions.add(resolution)
     if paragraph is not None:
         paragraph.partners.add(*Partner.objects.order_by("acronym")[: min(n, 3)])
+        paragraph.assisted_by.add(*Addressee.objects.order_by("position")[: min(n, 3)])
 
 
 FOOTER = 1  # the footer's "last updated": one statement (mandates/context_processors.py)
@@ -106,16 +108,17 @@ def get(client, resolution):
 # partners, citations both ways, meetings, entries of the UNODC page and open questions: the
 # most a page takes, whatever the number of each.
 PAGE_QUERIES = 13
-# The resolution, with a flag a kind of link saying whether it has any (an EXISTS in the same
-# query): a kind it lacks is not read (ResolutionQuerySet.for_detail()).
+# The resolution, with a flag a kind of link (a kind of tag of its paragraphs included) saying
+# whether it has any (an EXISTS in the same query): a kind it lacks is not read
+# (ResolutionQuerySet.for_detail()).
 BARE_PAGE_QUERIES = 1
 
 
 def test_a_plain_page_takes_a_fixed_number_of_queries(client):
     resolution = make(paragraphs=3, instruments=["untoc", "guidelines"], partners=["unesco"])
-    # No citations either way, meetings, entries of the UNODC page or open questions: those
-    # five are not read.
-    assert get(client, resolution)[1] == PAGE_QUERIES - 5 + FOOTER
+    # No citations either way, meetings, entries of the UNODC page or open questions, and no
+    # paragraph naming a partner or a source of assistance: those seven kinds are not read.
+    assert get(client, resolution)[1] == PAGE_QUERIES - 7 + FOOTER
     # Without any link, only the resolution.
     assert get(client, make())[1] == BARE_PAGE_QUERIES + FOOTER
 
@@ -133,6 +136,7 @@ def test_every_kind_of_link_whatever_their_number(client):
         "Entry ",
         "Question ",
         "Partners named: <a href=",
+        "Assistance named: ",
     ):
         assert shown in content, shown
     add_rare_links(resolution, n=4)

@@ -277,12 +277,27 @@ class ResolutionQuerySet(PublishableQuerySet):
 
 # --- the record page's links, read where for_detail()'s flags say there are any
 
+# A paragraph's tags: {its relation: the plain list read_detail_links() leaves on it}.
+PARAGRAPH_TAGS = {
+    "addressees": "addressee_tags",
+    "assisted_by": "assisting_tags",
+    "activities": "activity_tags",
+    "partners": "named_partners",
+}
+# What a record page shows of a partner it names (its link, its acronym, its name in the drawing).
+PARTNER_SHOWN = ("slug", "acronym", "full_name")
+
 
 def detail_link_rows():
-    """{relation: (the column naming the resolution, the rows its record page lists)}: what
-    each has_<relation> flag of for_detail() tests, the same rows read_detail_links() reads."""
+    """{kind: (the column naming the resolution, the rows its record page lists)}: what each
+    has_<kind> flag of for_detail() tests, the same rows read_detail_links() reads. The
+    `paragraph_<tag>` kinds are the tags of its paragraphs (PARAGRAPH_TAGS)."""
     return {
         "paragraphs": ("resolution", Paragraph.objects.all()),
+        **{
+            f"paragraph_{tag}": ("paragraph__resolution", getattr(Paragraph, tag).through.objects)
+            for tag in PARAGRAPH_TAGS
+        },
         "instrument_links": ("resolution", ResolutionInstrument.objects.all()),
         "partners": ("resolutions", Partner.objects.all()),
         "citation_links": ("citing", ResolutionCitation.objects.cited_public()),
@@ -294,52 +309,55 @@ def detail_link_rows():
 
 
 def detail_prefetches():
-    """{relation: Prefetch}: each kind of link of a record page, in the page's order, with
-    what the page shows of the records at the other end."""
+    """{kind: Prefetch}: each kind of link of a record page, in the page's order, with what
+    the page shows of the records at the other end, as a plain list: the resolution's
+    `detail_<relation>`, a paragraph's PARAGRAPH_TAGS."""
     tags = Addressee.objects.order_by("position", "name")
-    paragraphs = Paragraph.objects.order_by("position").prefetch_related(
-        Prefetch("addressees", queryset=tags),
-        Prefetch("assisted_by", queryset=tags),
-        Prefetch("activities", queryset=Activity.objects.order_by("position", "name")),
-        Prefetch("partners", queryset=Partner.objects.order_by("acronym")),
-    )
-    return {
-        "paragraphs": Prefetch("paragraphs", queryset=paragraphs),
-        "instrument_links": Prefetch(
-            "instrument_links",
-            queryset=ResolutionInstrument.objects.select_related("instrument").order_by(
-                "instrument__slug", "relation"
-            ),
+    partners = Partner.objects.only(*PARTNER_SHOWN).order_by("acronym")
+    rows = {
+        "paragraphs": Paragraph.objects.order_by("position"),
+        "paragraph_addressees": tags,
+        "paragraph_assisted_by": tags,
+        "paragraph_activities": Activity.objects.order_by("position", "name"),
+        "paragraph_partners": partners,
+        "instrument_links": ResolutionInstrument.objects.select_related("instrument").order_by(
+            "instrument__slug", "relation"
         ),
-        "partners": Prefetch("partners", queryset=Partner.objects.order_by("acronym")),
-        "citation_links": Prefetch(
-            "citation_links",
-            queryset=ResolutionCitation.objects.cited_public()
-            .select_related("cited__body")
-            .order_by(*ResolutionCitation._meta.ordering, "pk"),
-        ),
-        "cited_by_links": Prefetch(
-            "cited_by_links",
-            queryset=ResolutionCitation.objects.citing_public()
-            .select_related("citing__body")
-            .order_by(*ResolutionCitation._meta.ordering, "pk"),
-        ),
-        "expert_group_meetings": Prefetch(
-            "expert_group_meetings",
-            queryset=ExpertGroupMeeting.objects.select_related("group"),
-        ),
-        "page_entries": Prefetch("page_entries"),
-        "open_questions": Prefetch("open_questions"),
+        "partners": partners,
+        "citation_links": ResolutionCitation.objects.cited_public()
+        .select_related("cited__body")
+        .order_by(*ResolutionCitation._meta.ordering, "pk"),
+        "cited_by_links": ResolutionCitation.objects.citing_public()
+        .select_related("citing__body")
+        .order_by(*ResolutionCitation._meta.ordering, "pk"),
+        "expert_group_meetings": ExpertGroupMeeting.objects.select_related("group"),
+        "page_entries": PageEntry.objects.all(),
+        "open_questions": OpenQuestion.objects.all(),
     }
+    prefetches = {}
+    for kind, queryset in rows.items():
+        if kind.startswith("paragraph_"):
+            tag = kind.removeprefix("paragraph_")
+            prefetches[kind] = Prefetch(tag, queryset=queryset, to_attr=PARAGRAPH_TAGS[tag])
+        else:
+            prefetches[kind] = Prefetch(kind, queryset=queryset, to_attr=f"detail_{kind}")
+    return prefetches
 
 
 def read_detail_links(resolution):
     """Read the links of a resolution from for_detail() that its flags say it has: one query
-    a kind (its paragraphs' tags one query a kind of tag), none for the kinds it lacks. A
-    resolution read otherwise (no flags) has every kind read."""
-    wanted = [
-        prefetch
-        for relation, prefetch in detail_prefetches().items()
-        if getattr(resolution, f"has_{relation}", True)
-    ]
-    prefetch_related_objects([resolution], *wanted)
+    a kind (its paragraphs' tags one query a kind of tag), none for the kinds it lacks, which
+    are empty lists. A resolution read otherwise (no flags) has every kind read."""
+    prefetches = detail_prefetches()
+
+    def read(instances, kinds):
+        wanted = [kind for kind in kinds if getattr(resolution, f"has_{kind}", True)]
+        prefetch_related_objects(instances, *(prefetches[kind] for kind in wanted))
+        for kind in kinds:
+            if kind not in wanted:
+                for instance in instances:
+                    setattr(instance, prefetches[kind].to_attr, [])
+
+    tags = [kind for kind in prefetches if kind.startswith("paragraph_")]
+    read([resolution], [kind for kind in prefetches if kind not in tags])
+    read(resolution.detail_paragraphs, tags)

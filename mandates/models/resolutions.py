@@ -362,29 +362,29 @@ class Resolution(Publishable, Sourced):
         resolution has are read now (read_detail_links(), one query a kind), the others are
         empty without a query:
 
-        paragraphs (each with verb_label, addressee_names, assisting_names (the bodies named as
-        a source of assistance), activity_names (names in the page's language) and
-        named_partners), instrument_links (with
+        paragraphs (each with its tags as lists: addressee_tags, assisting_tags (the bodies
+        named as a source of assistance), activity_tags and named_partners; verb_label,
+        addressee_names, assisting_names and activity_names in the page's language),
+        instrument_links (with
         relation_label), partners, cites and cited_by (ResolutionCitation, with relation_label;
         only published resolutions at the other end), meetings, page_entries, open_questions.
         Each linked record shown as a link carries its address in `url`.
         """
         read_detail_links(self)
-        paragraphs = self.detail_rows("paragraphs")
+        paragraphs = self.detail_paragraphs
         for paragraph in paragraphs:
             paragraph.verb_label = paragraph.get_verb_display().lower() if paragraph.verb else ""
-            paragraph.addressee_names = [a.display_name for a in paragraph.addressees.all()]
-            paragraph.assisting_names = [a.display_name for a in paragraph.assisted_by.all()]
-            paragraph.activity_names = [a.display_name for a in paragraph.activities.all()]
-            paragraph.named_partners = list(paragraph.partners.all())
-        instrument_links = self.detail_rows("instrument_links")
+            paragraph.addressee_names = [a.display_name for a in paragraph.addressee_tags]
+            paragraph.assisting_names = [a.display_name for a in paragraph.assisting_tags]
+            paragraph.activity_names = [a.display_name for a in paragraph.activity_tags]
+        instrument_links = self.detail_instrument_links
         for link in instrument_links:
             link.relation_label = link.get_relation_display()
             link.instrument.url = link.instrument.get_absolute_url()
-        partners = self.detail_rows("partners")
+        partners = self.detail_partners
         for partner in partners:
             partner.url = partner.get_absolute_url()
-        cites, cited_by = self.detail_rows("citation_links"), self.detail_rows("cited_by_links")
+        cites, cited_by = self.detail_citation_links, self.detail_cited_by_links
         for link in cites + cited_by:
             link.relation_label = link.get_relation_display()
         for link in cites:
@@ -397,14 +397,7 @@ class Resolution(Publishable, Sourced):
             "partners": partners,
             "cites": cites,
             "cited_by": cited_by,
-            "meetings": self.detail_rows("expert_group_meetings"),
-            "page_entries": self.detail_rows("page_entries"),
-            "open_questions": self.detail_rows("open_questions"),
+            "meetings": self.detail_expert_group_meetings,
+            "page_entries": self.detail_page_entries,
+            "open_questions": self.detail_open_questions,
         }
-
-    def detail_rows(self, relation):
-        """The rows of `relation` read_detail_links() read, or [] with no query where
-        for_detail()'s flag `has_<relation>` says there are none."""
-        if not getattr(self, f"has_{relation}", True):
-            return []
-        return list(getattr(self, relation).all())
