@@ -13,3 +13,15 @@ def joined(names, conjunction=None):
         "conjunction": conjunction or gettext("and"),
         "last": names[-1],
     }
+
+
+def choice_label(choices, value):
+    """What get_<field>_display() shows for `value` of a field with these `choices` (a
+    TextChoices class), in the page's language: its label, or the value itself where it is
+    none of them. Only that label is translated, where get_<field>_display() translates every
+    label of the field to find it (its dictionary is built anew at each call): a resolution's
+    name, read twenty times on its page, felt it."""
+    try:
+        return choices(value).label
+    except ValueError:
+        return value

@@ -21,6 +21,7 @@ from core.models import (
     Sourced,
     errors_of,
 )
+from core.text import choice_label
 from mandates.models.bodies import Body, nth, undocs_links
 from mandates.models.queries import ResolutionQuerySet, read_detail_links
 from mandates.models.search import (
@@ -273,6 +274,11 @@ class Resolution(Publishable, Sourced):
         Kind.DECISION: pgettext_lazy("abbreviation of decision", "dec."),
     }
 
+    @property
+    def kind_label(self):
+        """ "resolution", "decision": get_kind_display(), without the other kind's label."""
+        return choice_label(self.Kind, self.kind)
+
     def _named(self, body, kind, date_style):
         """The pattern every name follows, in the page's language: the body, the kind, then
         the number or, where no source shows it, the date of adoption (or its year alone: no
@@ -298,7 +304,7 @@ class Resolution(Publishable, Sourced):
         2009/246"; without a number, "GA resolution of 6 December 2021" (« résolution de l'AG
         du 6 décembre 2021 »), or "COP resolution of 2022" when the day is not known either.
         Headings, page titles, feed entries and exports."""
-        return self._named(self.body.code_in_names, self.get_kind_display(), LONG_DATE)
+        return self._named(self.body.code_in_names, self.kind_label, LONG_DATE)
 
     @property
     def short_name(self):
@@ -315,7 +321,7 @@ class Resolution(Publishable, Sourced):
         """A copy-ready citation in the page's language, with the body's full name: "Security
         Council resolution 2199 (2015)", "résolution 2199 (2015) du Conseil de sécurité" (UN
         usage in each language); "General Assembly resolution of 13 December 2018"."""
-        text = self._named(self.body.name_in_citations, self.get_kind_display(), LONG_DATE)
+        text = self._named(self.body.name_in_citations, self.kind_label, LONG_DATE)
         if not self.symbol and self.contained_in:
             text += gettext(", contained in %(symbol)s") % {"symbol": self.contained_in}
         return text
@@ -373,20 +379,21 @@ class Resolution(Publishable, Sourced):
         read_detail_links(self)
         paragraphs = self.detail_paragraphs
         for paragraph in paragraphs:
-            paragraph.verb_label = paragraph.get_verb_display().lower() if paragraph.verb else ""
+            verb = choice_label(paragraph.Verb, paragraph.verb) if paragraph.verb else ""
+            paragraph.verb_label = verb.lower()
             paragraph.addressee_names = [a.display_name for a in paragraph.addressee_tags]
             paragraph.assisting_names = [a.display_name for a in paragraph.assisting_tags]
             paragraph.activity_names = [a.display_name for a in paragraph.activity_tags]
         instrument_links = self.detail_instrument_links
         for link in instrument_links:
-            link.relation_label = link.get_relation_display()
+            link.relation_label = choice_label(link.Relation, link.relation)
             link.instrument.url = link.instrument.get_absolute_url()
         partners = self.detail_partners
         for partner in partners:
             partner.url = partner.get_absolute_url()
         cites, cited_by = self.detail_citation_links, self.detail_cited_by_links
         for link in cites + cited_by:
-            link.relation_label = link.get_relation_display()
+            link.relation_label = choice_label(link.Relation, link.relation)
         for link in cites:
             link.cited.url = link.cited.get_absolute_url()
         for link in cited_by:
