@@ -286,6 +286,7 @@ PARAGRAPH_TAGS = {
 }
 # What a record page shows of a partner it names (its link, its acronym, its name in the drawing).
 PARTNER_SHOWN = ("slug", "acronym", "full_name")
+INSTRUMENT_SHOWN = ("slug", "short_name", "title")
 
 
 def detail_link_rows():
@@ -320,9 +321,9 @@ def detail_prefetches():
         "paragraph_assisted_by": tags,
         "paragraph_activities": Activity.objects.order_by("position", "name"),
         "paragraph_partners": partners,
-        "instrument_links": ResolutionInstrument.objects.select_related("instrument").order_by(
-            "instrument__slug", "relation"
-        ),
+        "instrument_links": ResolutionInstrument.objects.select_related("instrument")
+        .only("resolution", "relation", "note", *(f"instrument__{f}" for f in INSTRUMENT_SHOWN))
+        .order_by("instrument__slug", "relation"),
         "partners": partners,
         "citation_links": ResolutionCitation.objects.cited_public()
         .select_related("cited__body")
