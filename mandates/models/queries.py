@@ -287,6 +287,20 @@ PARAGRAPH_TAGS = {
 # What a record page shows of a partner it names (its link, its acronym, its name in the drawing).
 PARTNER_SHOWN = ("slug", "acronym", "full_name")
 INSTRUMENT_SHOWN = ("slug", "short_name", "title")
+# A citation, and what the page shows of the resolution at its other end: its name (with its
+# body), its title and its address.
+CITATION_SHOWN = ("citing", "cited", "relation", "note")
+RESOLUTION_NAMED = (
+    "body",
+    "kind",
+    "number",
+    "symbol",
+    "contained_in",
+    "year",
+    "adopted_on",
+    "title",
+    "slug",
+)
 
 
 def detail_link_rows():
@@ -327,9 +341,11 @@ def detail_prefetches():
         "partners": partners,
         "citation_links": ResolutionCitation.objects.cited_public()
         .select_related("cited__body")
+        .only(*CITATION_SHOWN, *(f"cited__{f}" for f in RESOLUTION_NAMED))
         .order_by(*ResolutionCitation._meta.ordering, "pk"),
         "cited_by_links": ResolutionCitation.objects.citing_public()
         .select_related("citing__body")
+        .only(*CITATION_SHOWN, *(f"citing__{f}" for f in RESOLUTION_NAMED))
         .order_by(*ResolutionCitation._meta.ordering, "pk"),
         "expert_group_meetings": ExpertGroupMeeting.objects.select_related("group"),
         "page_entries": PageEntry.objects.all(),
