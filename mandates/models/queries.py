@@ -304,9 +304,11 @@ RESOLUTION_NAMED = (
 
 
 def detail_link_rows():
-    """{kind: (the column naming the resolution, the rows its record page lists)}: what each
-    has_<kind> flag of for_detail() tests, the same rows read_detail_links() reads. The
-    `paragraph_<tag>` kinds are the tags of its paragraphs (PARAGRAPH_TAGS)."""
+    """{kind: (the column naming the resolution, the rows of its links)}: what each has_<kind>
+    flag of for_detail() looks for, read_detail_links() reading the linked records where it
+    finds any. A many-to-many relation's links are the rows of its table; a citation counts
+    only where the resolution at its other end is public. The `paragraph_<tag>` kinds are the
+    tags of its paragraphs (PARAGRAPH_TAGS)."""
     return {
         "paragraphs": ("resolution", Paragraph.objects.all()),
         **{
@@ -314,12 +316,12 @@ def detail_link_rows():
             for tag in PARAGRAPH_TAGS
         },
         "instrument_links": ("resolution", ResolutionInstrument.objects.all()),
-        "partners": ("resolutions", Partner.objects.all()),
+        "partners": ("resolution", Partner.resolutions.through.objects),
         "citation_links": ("citing", ResolutionCitation.objects.cited_public()),
         "cited_by_links": ("cited", ResolutionCitation.objects.citing_public()),
-        "expert_group_meetings": ("mandated_by", ExpertGroupMeeting.objects.all()),
+        "expert_group_meetings": ("resolution", ExpertGroupMeeting.mandated_by.through.objects),
         "page_entries": ("resolution", PageEntry.objects.all()),
-        "open_questions": ("resolutions", OpenQuestion.objects.all()),
+        "open_questions": ("resolution", OpenQuestion.resolutions.through.objects),
     }
 
 
