@@ -80,6 +80,14 @@ class KeptChoicesField(django_filters.fields.ModelMultipleChoiceField):
     def records(self):
         return self.kept() if self.kept else list(self.queryset)
 
+    def clean(self, value):
+        # Nothing chosen is an empty list, as a choice is a list of records: a model field's
+        # empty queryset would be compiled (to no SQL) the first time a filter or a page asks
+        # whether it is empty.
+        if self.kept is not None and not self.required and not self.prepare_value(value):
+            return []
+        return super().clean(value)
+
     def _check_values(self, value):
         # As the queryset's check (django-filter's override of Django's): the records named,
         # in the choices' order, each once; the first unknown value is the field's
