@@ -270,6 +270,12 @@ class AlwaysBoundFilterSet(django_filters.FilterSet):
         kept = {name: value for name, value in values.items() if name != "sort"}
         return self.apply(self.queryset.all(), kept).order_by().count()
 
+    def length_from_facets(self, counts):
+        """How many rows these filters let through, read from their facet counts (`counts`,
+        from cached_facet_counts()) where a facet adds up to the list; None where none does
+        (the list is then counted). See ResolutionFilter."""
+        return None
+
     def cached_facet_counts(self):
         """facet_counts(), kept in the default cache until any record changes (the data
         version is part of the key, as it is of the page cache's): the counts depend on the
@@ -399,6 +405,14 @@ class ResolutionFilter(AlwaysBoundFilterSet):
         sort = self.form.cleaned_data.get("sort") if self.is_valid() else None
         searching = self.is_valid() and self.form.cleaned_data.get("q")
         return sort or ("relevance" if searching else "newest")
+
+    def length_from_facets(self, counts):
+        """The body facet adds up to the list: each resolution has one body, and the facet
+        counts every other filter, so the counts of the bodies chosen (of every body, none
+        chosen) are the list's length. Read from the same cached counts as the facets, the page
+        costs no COUNT of its own."""
+        by_body, chosen = counts["body"], self.form.cleaned_data.get("body")
+        return sum(by_body.get(b.code, 0) for b in chosen) if chosen else sum(by_body.values())
 
     def facet_counts(self):
         """{facet: {value: number of resolutions}} for body, year, instrument and partner,
