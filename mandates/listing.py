@@ -68,8 +68,8 @@ class Tag:
 @dataclass(frozen=True)
 class Facet:
     """A filter's checkboxes with their counts, as data for the facet_fieldset macro of
-    templates/includes/macros.html; `query`, the page's parameters without its page number,
-    is what the rows' tags link from."""
+    templates/includes/macros.html; `query`, the page's parameters, is what the rows' tags
+    link from (without the page number)."""
 
     name: str
     legend: str
@@ -88,6 +88,7 @@ class Facet:
         page, and only for the facets whose tags the page draws: the same few instruments and
         partners come back row after row."""
         query = self.query.copy()
+        query.pop("page", None)
         tags = {}
         for choice in self.choices:
             query.setlist(self.name, [choice.value])
@@ -181,9 +182,7 @@ class Listing:
                     title=title(record) if title and record is not None else "",
                 )
             )
-        query = self.data.copy()
-        query.pop("page", None)
-        return Facet(name, str(legend or bound.label), choices, bound.errors, query)
+        return Facet(name, str(legend or bound.label), choices, bound.errors, self.data)
 
     # --- no result: the nearest wider list that has some
 
