@@ -80,6 +80,14 @@ class KeptChoicesField(django_filters.fields.ModelMultipleChoiceField):
     def records(self):
         return self.kept() if self.kept else list(self.queryset)
 
+    def clean(self, value):
+        # Nothing chosen is an empty list, as a choice is a list of records: a model field's
+        # empty queryset would be compiled (to no SQL) the first time a filter or a page asks
+        # whether it is empty.
+        if self.kept is not None and not self.required and not self.prepare_value(value):
+            return []
+        return super().clean(value)
+
     def _check_values(self, value):
         # As the queryset's check (django-filter's override of Django's): the records named,
         # in the choices' order, each once; the first unknown value is the field's
@@ -262,6 +270,12 @@ class AlwaysBoundFilterSet(django_filters.FilterSet):
         kept = {name: value for name, value in values.items() if name != "sort"}
         return self.apply(self.queryset.all(), kept).order_by().count()
 
+    def length_from_facets(self, counts):
+        """How many rows these filters let through, read from their facet counts (`counts`,
+        from cached_facet_counts()) where a facet adds up to the list; None where none does
+        (the list is then counted). See ResolutionFilter."""
+        return None
+
     def cached_facet_counts(self):
         """facet_counts(), kept in the default cache until any record changes (the data
         version is part of the key, as it is of the page cache's): the counts depend on the
@@ -391,6 +405,14 @@ class ResolutionFilter(AlwaysBoundFilterSet):
         sort = self.form.cleaned_data.get("sort") if self.is_valid() else None
         searching = self.is_valid() and self.form.cleaned_data.get("q")
         return sort or ("relevance" if searching else "newest")
+
+    def length_from_facets(self, counts):
+        """The body facet adds up to the list: each resolution has one body, and the facet
+        counts every other filter, so the counts of the bodies chosen (of every body, none
+        chosen) are the list's length. Read from the same cached counts as the facets, the page
+        costs no COUNT of its own."""
+        by_body, chosen = counts["body"], self.form.cleaned_data.get("body")
+        return sum(by_body.get(b.code, 0) for b in chosen) if chosen else sum(by_body.values())
 
     def facet_counts(self):
         """{facet: {value: number of resolutions}} for body, year, instrument and partner,

@@ -28,7 +28,6 @@ class FacetChoice:
     id: str
     selected: bool
     count: int | None  # the rows ticking it would keep; None when nothing was counted
-    narrowed: str  # "?query": the list with this choice alone ticked, the other filters kept
     title: str = ""  # spells out an abbreviated label
 
     @property
@@ -57,14 +56,26 @@ class Widening:
 
 
 @dataclass(frozen=True)
+class Tag:
+    """A row's tag for one of a facet's choices (an instrument, a partner): where it leads
+    (`link`, "?query": the list with this choice alone ticked, the other filters kept) and its
+    title."""
+
+    link: str
+    title: str
+
+
+@dataclass(frozen=True)
 class Facet:
     """A filter's checkboxes with their counts, as data for the facet_fieldset macro of
-    templates/includes/macros.html."""
+    templates/includes/macros.html; `query`, the page's parameters, is what the rows' tags
+    link from (without the page number)."""
 
     name: str
     legend: str
     choices: list
     errors: list
+    query: object
 
     @cached_property
     def nowhere(self):
@@ -72,9 +83,18 @@ class Facet:
         return [choice for choice in self.choices if not choice.leads_somewhere]
 
     @cached_property
-    def narrowed(self):
-        """{value: "?query"}: where a row's tag for a choice leads (the list narrowed to it)."""
-        return {choice.value: choice.narrowed for choice in self.choices}
+    def tags(self):
+        """{value: Tag}: each choice's tag, as the rows naming it draw it. Worked out once a
+        page, and only for the facets whose tags the page draws: the same few instruments and
+        partners come back row after row."""
+        query = self.query.copy()
+        query.pop("page", None)
+        tags = {}
+        for choice in self.choices:
+            query.setlist(self.name, [choice.value])
+            title = gettext("Filter by %(name)s") % {"name": choice.label}
+            tags[choice.value] = Tag(f"?{query.urlencode()}", title)
+        return tags
 
 
 class Listing:
@@ -148,13 +168,10 @@ class Listing:
         bound = self.form[name]
         ticked = {str(value) for value in bound.value() or []}
         counted = None if counts is None else counts.get(name, {})
-        query = self.data.copy()
-        query.pop("page", None)
         choices = []
         for index, (value, text) in enumerate(bound.field.choices):
             record = getattr(value, "instance", None)  # a model choice's record
             value = str(value)
-            query.setlist(name, [value])
             choices.append(
                 FacetChoice(
                     value=value,
@@ -162,11 +179,10 @@ class Listing:
                     id=f"{bound.auto_id}_{index}",
                     selected=value in ticked,
                     count=None if counted is None else counted.get(value, 0),
-                    narrowed=f"?{query.urlencode()}",
                     title=title(record) if title and record is not None else "",
                 )
             )
-        return Facet(name, str(legend or bound.label), choices, bound.errors)
+        return Facet(name, str(legend or bound.label), choices, bound.errors, self.data)
 
     # --- no result: the nearest wider list that has some
 

@@ -98,11 +98,25 @@ class FacetedListMixin(BadFilterMixin):
         # Bound even without parameters, so the first visit shows the facet counts too.
         return {**super().get_filterset_kwargs(filterset_class), "data": self.request.GET}
 
+    @cached_property
+    def facet_counts(self):
+        """The filters' facet counts (FilterSet.cached_facet_counts()), read once a request."""
+        return self.filterset.cached_facet_counts()
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        # The list's length, where its facet counts (read for the page anyway) give it.
+        paginator = super().get_paginator(queryset, per_page, **kwargs)
+        counts = self.facet_counts
+        length = None if counts is None else self.filterset.length_from_facets(counts)
+        if length is not None:
+            paginator.count = length  # Paginator.count: a cached_property, counted once
+        return paginator
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         filterset, page = self.filterset, context["page_obj"]
         listing = self.listing_class(filterset)
-        facets = filterset.cached_facet_counts()
+        facets = self.facet_counts
         empty = filterset.is_valid() and not (page and page.paginator.count)
         context.update(
             filter=listing,

@@ -137,6 +137,20 @@ class ResolutionQuerySet(PublishableQuerySet):
         "official_url",
         "press_release",
         "search_document",
+        # Of its body, a row shows the code and the name (in the page's language) and links
+        # with the slug; the rest is the body page's.
+        "body__version",
+        "body__verification",
+        "body__verification_note",
+        "body__sources",
+        "body__unverified_fields",
+        "body__updated_at",
+        "body__kind",
+        "body__parent",
+        "body__description",
+        "body__number_format",
+        "body__symbol_format",
+        "body__position",
     )
 
     def for_list_page(self):
