@@ -13,11 +13,14 @@ _last_seen = {"at": None}
 class LastChange:
     """When what the public sees last changed: the data version's `published_at`, which a
     draft's save or a change waiting for review never moves (pagecache/version.py). Read once
-    a page, when the footer first asks: one primary-key SELECT."""
+    a page, with the data version's token (version.seen_by()), when the footer first asks."""
+
+    def __init__(self, request):
+        self.request = request
 
     @cached_property
     def at(self):
-        latest = version.published_at()
+        _token, latest = version.seen_by(self.request)
         _last_seen["at"] = latest
         return latest
 
@@ -31,7 +34,7 @@ class LastSeen:
 
 def site(request):
     """Site-wide facts for the footer: when the data last changed (DATA_UPDATED.at)."""
-    return {"DATA_UPDATED": LastChange()}
+    return {"DATA_UPDATED": LastChange(request)}
 
 
 def standalone():

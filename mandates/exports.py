@@ -185,7 +185,9 @@ class ResolutionExportView(View):
     def get(self, request, fmt):
         if fmt not in self.FORMATS:
             raise Http404(_("Exports come as CSV, JSON, BibTeX (.bib) or RIS (.ris)."))
-        filterset = ResolutionFilter(request.GET, queryset=Resolution.public.for_list())
+        filterset = ResolutionFilter(
+            request.GET, queryset=Resolution.public.for_list(), request=request
+        )
         if not filterset.is_valid():
             problems = "; ".join(
                 f"{name}: {' '.join(errors)}" for name, errors in filterset.errors.items()

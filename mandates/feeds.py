@@ -37,7 +37,9 @@ class ResolutionFeed(Feed):
         return _("Mandate Reference")
 
     def __call__(self, request, *args, **kwargs):
-        filterset = ResolutionFilter(request.GET, queryset=Resolution.public.for_feed())
+        filterset = ResolutionFilter(
+            request.GET, queryset=Resolution.public.for_feed(), request=request
+        )
         if not filterset.is_valid():
             problems = "; ".join(
                 f"{name}: {' '.join(errors)}" for name, errors in filterset.errors.items()

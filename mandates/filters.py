@@ -166,9 +166,10 @@ class AlwaysBoundFilterSet(django_filters.FilterSet):
 
     @cached_property
     def data_version(self):
-        """The data version this request reads (one query, asked once): the key of what is
-        kept in the cache for it."""
-        return version.current()
+        """The data version this request reads (version.seen_by(): one query a page, the
+        footer's date with it): the key of what is kept in the cache for it."""
+        token, _published_at = version.seen_by(self.request)
+        return token
 
     @cached_property
     def kept_choices(self):

@@ -34,7 +34,9 @@ class HomeView(TemplateView):
         # The counts are the unfiltered list's facets, kept per data version: each link's
         # count is the length of the list it leads to. Links to a list are offered only where
         # the list is not empty (no dead end).
-        unfiltered = ResolutionFilter(QueryDict(), queryset=Resolution.public.for_list())
+        unfiltered = ResolutionFilter(
+            QueryDict(), queryset=Resolution.public.for_list(), request=self.request
+        )
         counts = unfiltered.cached_facet_counts()
         return super().get_context_data(
             bodies=Body.public.all(),

@@ -43,7 +43,7 @@ class PageCacheMiddleware:
         if seconds <= 0 or not self.may_use_cache(request):
             return self.get_response(request)
         try:
-            data_version = version.current()
+            data_version, _published_at = version.seen_by(request)
         except DatabaseError:
             return self.get_response(request)  # the view answers (a 503 if the database is down)
         cache = caches[settings.PAGE_CACHE_ALIAS]

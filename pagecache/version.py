@@ -3,7 +3,7 @@ public sees last changed.
 
 Cached pages are keyed by the token (pagecache/middleware.py), so a new token retires every
 cached page at once, in every worker process, without anyone having to find and delete them.
-The footer's "last updated" reads `published_at` (published_at()).
+The footer's "last updated" reads `published_at`; a page reads both once (seen_by()).
 
 Who moves them on:
 - a receiver of post_save, post_delete and m2m_changed for every model of the record apps, so
@@ -47,6 +47,24 @@ def published_at(using=DEFAULT_DB_ALIAS):
     """When what the public sees last changed (None if never): one SELECT by primary key."""
     versions = DataVersion.objects.using(using).filter(pk=DataVersion.SINGLETON)
     return versions.values_list("published_at", flat=True).first()
+
+
+def read(using=DEFAULT_DB_ALIAS):
+    """(token, published_at): both in one SELECT of one row by primary key."""
+    versions = DataVersion.objects.using(using).filter(pk=DataVersion.SINGLETON)
+    return versions.values_list("token", "published_at").first() or ("", None)
+
+
+def seen_by(request):
+    """(token, published_at) as a request reads them: read once, when the first part of the
+    page asks (the page cache's key, the list's kept choices and counts, the footer's date),
+    so that every part of one page reads the same version, with one SELECT. Without a request,
+    read afresh."""
+    if request is None:
+        return read()
+    if not hasattr(request, "data_version"):
+        request.data_version = read()
+    return request.data_version
 
 
 def bump(using=DEFAULT_DB_ALIAS, published=None):
