@@ -21,7 +21,6 @@ from django.template.defaulttags import querystring as django_querystring
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import formats, translation
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from jinja2 import ChainableUndefined, Environment, pass_context, pass_eval_context
 
@@ -94,21 +93,26 @@ def regroup(items, attribute):
     return [(key, list(group)) for key, group in itertools.groupby(items, attrgetter(attribute))]
 
 
+def escaped(value):
+    """`value` escaped as Django escapes it, with the standard library's html.escape() that
+    Django's escape() calls (&#x27; and &quot;, where Jinja2's own escaping writes &#39; and
+    &#34;), so a page reads the same in both engines; markup (a macro's output, a translated
+    message, a SafeString) as it is, as conditional_escape() leaves it. Calling html.escape()
+    directly skips the check for lazy arguments Django's escape() makes at each call, which
+    was a fifth of the list page's rendering (a thousand values a page)."""
+    if hasattr(value, "__html__"):
+        return value
+    return SafeString(html.escape(str(value)))
+
+
 @pass_eval_context
 def finalize(eval_context, value):
     """A value as Django's engine prints it: dates in the language's format, None as "None",
     numbers unlocalised (no page turns on thousand separators, and the drawings need a dot
-    before decimals in every language); escaped as Django escapes, with the standard library's
-    html.escape() (&#x27; and &quot;, where Jinja2's own escaping writes &#39; and &#34;), so a
-    page reads the same in both engines. Markup (a macro's output, a translated message, a
-    SafeString) is left as it is, as conditional_escape() leaves it; calling html.escape()
-    directly skips the check for lazy arguments Django's escape() makes at each call, which
-    was a fifth of a list page's rendering (a thousand values a page)."""
+    before decimals in every language); escaped as Django escapes (escaped())."""
     if hasattr(value, "isoformat"):
         value = formats.localize(value)
-    if not eval_context.autoescape or hasattr(value, "__html__"):
-        return value
-    return SafeString(html.escape(str(value)))
+    return escaped(value) if eval_context.autoescape else value
 
 
 # The translation functions of the templates' {{ _("...") }} and {% trans %} blocks, with
@@ -119,7 +123,7 @@ def finalize(eval_context, value):
 
 def _format(context, message, variables):
     if context.eval_ctx.autoescape:
-        return mark_safe(message % {k: conditional_escape(v) for k, v in variables.items()})  # noqa: S308 - each value escaped
+        return mark_safe(message % {k: escaped(v) for k, v in variables.items()})  # noqa: S308 - each value escaped
     return message % variables
 
 
