@@ -345,12 +345,8 @@ def detail_prefetches():
     `detail_<relation>`, a paragraph's PARAGRAPH_TAGS."""
     tags = Addressee.objects.order_by("position", "name")
     partners = Partner.objects.only(*PARTNER_SHOWN).order_by("acronym")
-    rows = {
+    on_resolution = {
         "paragraphs": Paragraph.objects.order_by("position"),
-        "paragraph_addressees": tags,
-        "paragraph_assisted_by": tags,
-        "paragraph_activities": Activity.objects.order_by("position", "name"),
-        "paragraph_partners": partners,
         "instrument_links": ResolutionInstrument.objects.select_related("instrument")
         .only("resolution", "relation", "note", *(f"instrument__{f}" for f in INSTRUMENT_SHOWN))
         .order_by("instrument__slug", "relation"),
@@ -367,14 +363,22 @@ def detail_prefetches():
         "page_entries": PageEntry.objects.all(),
         "open_questions": OpenQuestion.objects.all(),
     }
-    prefetches = {}
-    for kind, queryset in rows.items():
-        if kind.startswith("paragraph_"):
-            tag = kind.removeprefix("paragraph_")
-            prefetches[kind] = Prefetch(tag, queryset=queryset, to_attr=PARAGRAPH_TAGS[tag])
-        else:
-            prefetches[kind] = Prefetch(kind, queryset=queryset, to_attr=f"detail_{kind}")
-    return prefetches
+    on_paragraphs = {
+        "addressees": tags,
+        "assisted_by": tags,
+        "activities": Activity.objects.order_by("position", "name"),
+        "partners": partners,
+    }
+    return {
+        **{
+            kind: Prefetch(kind, queryset=queryset, to_attr=f"detail_{kind}")
+            for kind, queryset in on_resolution.items()
+        },
+        **{
+            f"paragraph_{tag}": Prefetch(tag, queryset=queryset, to_attr=PARAGRAPH_TAGS[tag])
+            for tag, queryset in on_paragraphs.items()
+        },
+    }
 
 
 def read_detail_links(resolution):
