@@ -4,6 +4,7 @@ Every value can be set from the environment; a --bind on the command line wins o
 Access and error lines go to stdout, as JSON lines unless LOG_FORMAT=plain (config/jsonlog.py).
 """
 
+import gc
 import os
 import sys
 from pathlib import Path
@@ -78,3 +79,11 @@ logconfig_dict = {
         "gunicorn.access": {"level": "INFO", "handlers": ["stdout"], "propagate": False},
     },
 }
+
+
+def post_worker_init(worker):
+    """Once the worker has loaded the app: its modules, settings, URL patterns and compiled
+    templates live as long as the worker, so they leave the garbage collector's generations
+    (gc.freeze()) and its full collections walk only what requests make. About 2.5% more
+    uncached record pages a second on PostgreSQL (docs/performance.md)."""
+    gc.freeze()

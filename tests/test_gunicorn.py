@@ -1,5 +1,6 @@
 """The gunicorn settings (config/gunicorn.py): defaults and the environment."""
 
+import gc
 import os
 import re
 import runpy
@@ -40,6 +41,16 @@ def test_gunicorn_reads_the_environment(monkeypatch):
     )
     assert conf["bind"] == ["0.0.0.0:9000"]
     assert (conf["workers"], conf["threads"], conf["timeout"]) == (3, 4, 60)
+
+
+def test_a_worker_keeps_the_loaded_app_out_of_the_collector(monkeypatch):
+    conf = gunicorn_settings(monkeypatch)
+    gc.unfreeze()
+    try:
+        conf["post_worker_init"](worker=None)
+        assert gc.get_freeze_count() > 0  # the app's objects: out of every collection
+    finally:
+        gc.unfreeze()
 
 
 def documented_defaults():
