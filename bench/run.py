@@ -282,7 +282,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--backends", default="sqlite,postgres")
     parser.add_argument("--sizes", default="10000,100000")
-    parser.add_argument("--cache", default="off,on", help="off (PAGE_CACHE_SECONDS=0), on, or both")
+    parser.add_argument(
+        "--cache", default="off,on", help="off (PAGE_CACHE_SECONDS=0), on, or off,on (both)"
+    )
     parser.add_argument("--pages", default=",".join(PAGES), help="pages measured uncached")
     parser.add_argument(
         "--cached-pages", default=",".join(CACHED_PAGES), help="pages measured with the cache on"
@@ -300,6 +302,8 @@ def main():
     backends = options.backends.split(",")
     sizes = [int(s) for s in options.sizes.split(",")]
     caches = options.cache.split(",")
+    if not set(caches) <= {"off", "on"}:
+        parser.error(f"--cache: off, on or off,on, not {options.cache!r}")
     pages = {"off": options.pages.split(","), "on": options.cached_pages.split(",")}
     OUT.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
