@@ -122,7 +122,8 @@ CONFIGURATION = [
 ]
 # mandates.models.search.SPLIT_AT read as spaces (the parser keeps "A/RES/70/76" whole).
 WORDS_OF = "to_tsvector('mandates_english'::regconfig, translate({text}, '/.:@&<>', '       '))"
-# mandates.models.search.RESOLUTION_SEARCH_VECTOR, plus the paragraphs (D).
+# Number and symbol (A), containing report (A), title (B), summary (C), paragraphs (D); migration
+# 0022 keeps the parts apart.
 DOCUMENT = f"""
     setweight({WORDS_OF.format(text="COALESCE(NEW.number, '') || ' ' || COALESCE(NEW.symbol, '')")}, 'A')
     || setweight({WORDS_OF.format(text="COALESCE(NEW.contained_in, '')")}, 'A')

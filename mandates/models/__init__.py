@@ -10,10 +10,9 @@ from mandates.models.loaded import LoadedRecord
 from mandates.models.paragraphs import Paragraph
 from mandates.models.reference_page import OpenQuestion, PageEntry
 from mandates.models.resolutions import Resolution
-from mandates.models.search import RESOLUTION_SEARCH_VECTOR, ResolutionWords
+from mandates.models.search import ResolutionWords
 
 __all__ = [
-    "RESOLUTION_SEARCH_VECTOR",
     "UN_LANGUAGES",
     "Activity",
     "Addressee",

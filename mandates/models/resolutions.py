@@ -123,10 +123,11 @@ class Resolution(Publishable, Sourced):
     is_synthetic = models.BooleanField(
         default=False, db_index=True, help_text="Generated for load testing, not real."
     )
-    # PostgreSQL only: RESOLUTION_SEARCH_VECTOR plus its paragraphs' text (weight D), stored
-    # and GIN-indexed. Triggers recompute it whenever the resolution or its paragraphs change
-    # (migration 0005), so no code path can forget it; it is not part of backups, fixtures or
-    # the history (recomputed on restore). Empty on SQLite.
+    # PostgreSQL only: its number, symbol and containing report (weight A), title (B), summary
+    # (C) and paragraphs' text (D), each part apart from the next (migration 0022), stored and
+    # GIN-indexed. Triggers recompute it whenever the resolution or its paragraphs change
+    # (migrations 0005, 0020, 0022), so no code path can forget it; it is not part of backups,
+    # fixtures or the history (recomputed on restore). Empty on SQLite.
     search_document = SearchVectorField(null=True, blank=True, editable=False, serialize=False)
     history = HistoricalRecords(
         m2m_fields=[partners], excluded_fields=["search_document", "version"]

@@ -6,7 +6,7 @@ both databases index ("A/RES/70/76" is the phrase a res 70 76). Then each databa
 those terms in its own index, with its own English stemmer (a word and its plural, "loot",
 "looting" and "looted", are one), keeping every word (no stop words), and marks what it matched:
 
-- PostgreSQL: the stored search_document (a trigger keeps it: migrations 0005 and 0020) in the
+- PostgreSQL: the stored search_document (a trigger keeps it: migrations 0005, 0020, 0022) in the
   text search configuration SEARCH_CONFIG (Snowball's English stemmer), ranked by ts_rank,
   marked by ts_headline (SearchHeadline). Its parser keeps "A/RES/70/76" and "CN.15" whole,
   so the document and the marked texts read "/", "." and a few more as spaces (SPLIT_AT);
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import reduce
 from operator import and_, or_
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchVector
+from django.contrib.postgres.search import SearchHeadline, SearchQuery
 from django.db import models
 from django.db.models import F, Func, Value
 
@@ -146,21 +146,6 @@ class Translate(Func):
 
     def __init__(self, expression, source, target):
         super().__init__(expression, Value(source), Value(target))
-
-
-def parsed(field):
-    """A field as PostgreSQL's parser should read it: SPLIT_AT as spaces."""
-    return Translate(F(field), SPLIT_AT, " " * len(SPLIT_AT))
-
-
-# A resolution's document without its paragraphs (the trigger of migration 0020 adds them,
-# weight D); tests/test_search.py checks the trigger against it.
-RESOLUTION_SEARCH_VECTOR = (
-    SearchVector(parsed("number"), parsed("symbol"), weight="A", config=SEARCH_CONFIG)
-    + SearchVector(parsed("contained_in"), weight="A", config=SEARCH_CONFIG)
-    + SearchVector(parsed("title"), weight="B", config=SEARCH_CONFIG)
-    + SearchVector(parsed("summary"), weight="C", config=SEARCH_CONFIG)
-)
 
 
 def postgres_marked(field, query):
