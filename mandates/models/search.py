@@ -8,8 +8,10 @@ those terms in its own index, with its own English stemmer (a word and its plura
 
 - PostgreSQL: the stored search_document (a trigger keeps it: migrations 0005, 0020, 0022) in the
   text search configuration SEARCH_CONFIG (Snowball's English stemmer), ranked by ts_rank,
-  marked by ts_headline (SearchHeadline). Its parser keeps "A/RES/70/76" and "CN.15" whole,
-  so the document and the marked texts read "/", "." and a few more as spaces (SPLIT_AT);
+  marked by ts_headline (SearchHeadline: it marks every word of a quoted phrase wherever it
+  appears in the text, the phrase or not; FTS5 marks the phrase alone). Its parser keeps
+  "A/RES/70/76" and "CN.15" whole, so the document and the marked texts read "/", "." and a
+  few more as spaces (SPLIT_AT);
 - SQLite: the FTS5 table mandates_resolution_fts (migration 0020: the Porter stemmer over
   unicode61), ranked by bm25 with the same weights for the same fields, marked by highlight().
 
