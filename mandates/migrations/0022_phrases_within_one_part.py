@@ -21,25 +21,24 @@ from django.db import migrations
 
 SEARCH = import_module("mandates.migrations.0020_stemmed_search")
 CONFIG = "'mandates_english'::regconfig"
-SPACES = "'/.:@&<>', '       '"  # mandates.models.search.SPLIT_AT read as spaces
+SPACES = "'/.:@&<>', '       '"  # as in 0020's WORDS_OF: SPLIT_AT read as spaces
 # After each part, the lexeme " " (no parser makes one of a text) at one position, so the next
 # part's words are numbered from one further on; ts_delete() removes every " " at the end.
 GAP = "' '"
 GAP_AFTER = "''' '':1'::tsvector"  # the tsvector  ' ':1
 
 PARTS = (
-    ("NEW.number", "A"),
-    ("NEW.symbol", "A"),
-    ("NEW.contained_in", "A"),
-    ("NEW.title", "B"),
-    ("NEW.summary", "C"),
+    ("COALESCE(NEW.number, '')", "A"),
+    ("COALESCE(NEW.symbol, '')", "A"),
+    ("COALESCE(NEW.contained_in, '')", "A"),
+    ("COALESCE(NEW.title, '')", "B"),
+    ("COALESCE(NEW.summary, '')", "C"),
 )
-WORDS = "setweight(to_tsvector({config}, translate(COALESCE({part}, ''), {spaces})), '{weight}')"
 PARAGRAPHS = f"""setweight(to_tsvector({CONFIG}, COALESCE((
         SELECT jsonb_agg(translate(p.summary, {SPACES}) ORDER BY p.position)
         FROM mandates_paragraph p WHERE p.resolution_id = NEW.id), '[]'::jsonb)), 'D')"""
 PARTS_WITH_GAPS = " || ".join(
-    WORDS.format(config=CONFIG, part=part, spaces=SPACES, weight=weight) + f" || {GAP_AFTER}"
+    f"setweight({SEARCH.WORDS_OF.format(text=part)}, '{weight}') || {GAP_AFTER}"
     for part, weight in PARTS
 )
 DOCUMENT = f"ts_delete({PARTS_WITH_GAPS} || {PARAGRAPHS}, {GAP})"
